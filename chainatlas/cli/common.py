@@ -1,0 +1,44 @@
+"""What every command shares: the --db option, opening the store, rich output."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from chainatlas.errors import ChainAtlasError
+from chainatlas.settings import default_db_url
+from chainatlas.store import Store, open_store
+
+console = Console()
+err_console = Console(stderr=True)
+
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        envvar="CHAINATLAS_DB",
+        help="数据库 URL / database URL: sqlite:///file.db (默认 ./chainatlas.db) 或 postgresql+psycopg://…",
+        show_default=False,
+    ),
+]
+
+
+def get_store(db: str | None, *, reference: bool = True) -> Store:
+    """Open (and migrate) the store; load bundled reference data when missing or changed."""
+    try:
+        store = open_store(db or default_db_url())
+        if reference:
+            from chainatlas.bootstrap import ensure_reference_data
+
+            ensure_reference_data(store, progress=True)
+    except ChainAtlasError as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    return store
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    err_console.print(f"[red]{message}[/red]")
+    return typer.Exit(code)

@@ -1,0 +1,36 @@
+"""The ``chainatlas`` command. Each command group lives in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from chainatlas import __version__
+from chainatlas.cli import db, regions
+
+app = typer.Typer(
+    name="chainatlas",
+    help="ChainAtlas 大健康产业链图谱平台 — industry-chain knowledge graph for big-health clusters.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+app.add_typer(db.app, name="db")
+app.add_typer(regions.app, name="regions")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"chainatlas {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="版本 / version"),
+) -> None:
+    """ChainAtlas 命令行 / command line."""
+
+
+if __name__ == "__main__":
+    app()

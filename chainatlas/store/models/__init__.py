@@ -1,0 +1,27 @@
+"""All tables. Import from here so that Alembic sees the whole metadata."""
+
+from .base import Base
+from .chain import ChainNode, NodeCode, NodeInput, NodeKeyword, OfficialCode
+from .document import Document, Event, EvidenceSpan, IndicatorTarget, IngestIssue, Mention, Metric
+from .meta import ReferenceData
+from .organization import (
+    FIGURE_KINDS,
+    ORGANIZATION_KINDS,
+    RELATION_TYPES,
+    TIER_LABELS,
+    Organization,
+    OrganizationAlias,
+    OrganizationNode,
+    Relation,
+    Tier,
+    YearlyFigure,
+)
+from .region import Park, Region
+from .user import ROLES, AppUser
+
+__all__ = [
+    "FIGURE_KINDS", "ORGANIZATION_KINDS", "RELATION_TYPES", "ROLES", "TIER_LABELS",
+    "AppUser", "Base", "ChainNode", "Document", "Event", "EvidenceSpan", "IndicatorTarget", "IngestIssue",
+    "Mention", "Metric", "NodeCode", "NodeInput", "NodeKeyword", "OfficialCode", "Organization",
+    "OrganizationAlias", "OrganizationNode", "Park", "ReferenceData", "Region", "Relation", "Tier", "YearlyFigure",
+]
