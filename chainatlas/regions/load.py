@@ -7,9 +7,9 @@ the 民政部 county-level list); parks from ``data/parks.csv``, which the team 
 from __future__ import annotations
 
 import csv
+import importlib.util
 from collections.abc import Iterator
 from dataclasses import dataclass
-import importlib.util
 from pathlib import Path
 
 from rich.progress import track

@@ -1,7 +1,7 @@
 """foundation
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-22 07:12:01.339356
 """
 
