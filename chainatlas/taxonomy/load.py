@@ -21,6 +21,8 @@ from chainatlas.settings import DATA_DIR
 from chainatlas.store.models import ChainNode, NodeCode, NodeInput, NodeKeyword, OfficialCode
 
 TAXONOMY_DIR = DATA_DIR / "taxonomy"
+# libyaml's loader is ~10x faster on these files; the pure-Python one gives the same result.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 STAGES = ("upstream", "midstream", "downstream")
 
 
@@ -69,7 +71,7 @@ class Taxonomy:
 
 def _read_yaml(path: Path) -> dict:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
     except yaml.YAMLError as exc:
         raise TaxonomyError(f"invalid YAML: {exc}", where=str(path.name), code="E201") from exc
     if not isinstance(data, dict):
@@ -92,8 +94,10 @@ def read_taxonomy(directory: Path = TAXONOMY_DIR) -> Taxonomy:
     nodes: dict[str, NodeDef] = {}
     subchains: dict[str, str] = {}
     order = 0
-    for path in sorted(directory.glob("nodes/*.yaml")):
-        data = _read_yaml(path)
+    # Sub-chains are shown in the order their files declare (化学药 first), not by file name.
+    node_files = [(path, _read_yaml(path)) for path in sorted(directory.glob("nodes/*.yaml"))]
+    node_files.sort(key=lambda pd: (int(pd[1].get("order", 999)), pd[0].name))
+    for path, data in node_files:
         sub, sub_name = data["subchain"], data["name"]
         subchains[sub] = sub_name
         for n in data["nodes"]:
@@ -140,7 +144,72 @@ def validate(tax: Taxonomy) -> list[str]:
                 problems.append(f"{n.id}: unknown input node {src}")
             elif src == n.id:
                 problems.append(f"{n.id}: feeds itself")
+        # Column widths of the store (chain_node.name, node_keyword.keyword).
+        if len(n.name) > 64 or len(n.id) > 64:
+            problems.append(f"{n.id}: id or name longer than 64 characters")
+        problems.extend(f"{n.id}: keyword {kw!r} longer than 64 characters" for kw, _ in n.keywords if len(kw) > 64)
+    problems.extend(_keyword_clashes(tax))
+    problems.extend(_parent_cycles(tax))
+    cycle = input_cycle(tax)
+    if cycle:
+        problems.append("input links form a cycle: " + " → ".join(cycle))
     return problems
+
+
+def _keyword_clashes(tax: Taxonomy) -> list[str]:
+    """A keyword (or node name) must place text on one node only; case and width do not count."""
+    owner: dict[str, str] = {}
+    problems: list[str] = []
+    for n in tax.nodes.values():
+        for word in [n.name, *(kw for kw, _ in n.keywords)]:
+            key = word.strip().casefold()
+            other = owner.setdefault(key, n.id)
+            if other != n.id:
+                problems.append(f"{n.id}: keyword {word!r} already belongs to {other}")
+    return problems
+
+
+def _parent_cycles(tax: Taxonomy) -> list[str]:
+    problems: list[str] = []
+    for n in tax.nodes.values():
+        seen, cur = {n.id}, n.parent
+        while cur and cur in tax.nodes:
+            if cur in seen:
+                problems.append(f"{n.id}: parent chain loops through {cur}")
+                break
+            seen.add(cur)
+            cur = tax.nodes[cur].parent
+    return problems
+
+
+def input_cycle(tax: Taxonomy) -> list[str] | None:
+    """The first cycle in the input links, as a path that starts and ends on the same node.
+
+    Gap analysis walks suppliers upstream; a cycle would make a node its own supplier."""
+    feeds: dict[str, list[str]] = {nid: [] for nid in tax.nodes}
+    for n in tax.nodes.values():
+        for src, _ in n.inputs:
+            if src in feeds:
+                feeds[src].append(n.id)
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    for root in tax.nodes:
+        if state.get(root):
+            continue
+        path = [root]
+        stack = [iter(feeds[root])]
+        state[root] = 1
+        while stack:
+            nxt = next(stack[-1], None)
+            if nxt is None:
+                state[path.pop()] = 2
+                stack.pop()
+            elif state.get(nxt) == 1:
+                return path[path.index(nxt):] + [nxt]
+            elif not state.get(nxt):
+                state[nxt] = 1
+                path.append(nxt)
+                stack.append(iter(feeds[nxt]))
+    return None
 
 
 def load_taxonomy(session: Session, *, progress: bool = False) -> Taxonomy:
@@ -174,10 +243,21 @@ def load_taxonomy(session: Session, *, progress: bool = False) -> Taxonomy:
                 seen.add(kw)
                 session.add(NodeKeyword(node_id=n.id, keyword=kw, kind=kind))
         session.add_all(NodeInput(from_node_id=src, to_node_id=n.id, note=note) for src, note in n.inputs)
-    for stale in existing_nodes.values():
+    # Children before parents: chain_node.parent_id has no ORM relationship to order the deletes.
+    for stale in sorted(existing_nodes.values(), key=lambda r: _stale_depth(r, existing_nodes), reverse=True):
         session.delete(stale)
+        session.flush()
     session.flush()
     return tax
+
+
+def _stale_depth(row: ChainNode, stale: dict[str, ChainNode]) -> int:
+    depth, cur, seen = 0, row.parent_id, {row.id}
+    while cur in stale and cur not in seen:
+        seen.add(cur)
+        depth += 1
+        cur = stale[cur].parent_id
+    return depth
 
 
 def _depth(tax: Taxonomy, node: NodeDef) -> int:
