@@ -1,0 +1,193 @@
+"""Events: a trigger word (签约落户, 获批, 揭牌, 开工, 入选, 收购 …) in a clause makes one event
+of its type, with the clause (less leading time words) as its text span, the nearest
+organization as subject, the clause's or sentence's date, and an amount when one is stated.
+
+Hypothetical, future and question clauses, triggers inside quotation marks, and
+background 成立于… are not events (see data/lexicons/event_triggers.yaml)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from . import lexicons
+from .component import Component
+from .dates import find_dates, resolve
+from .text import DocumentView, Sentence
+from .types import Event, Organization
+
+_CLAUSE = re.compile(r"[^,,;;::]+")
+_LEAD = re.compile(
+    r"^(?:\s|近日|日前|目前|此外|同时|随后|当天|今日|当日|其中|据悉|据了解|另外|与此同时|"
+    r"(?:今年|本年|去年|旧年|上年|明年)?(?:(?:19|20)\d{2}年)?(?:\d{1,2}月)?(?:\d{1,2}[日号])?(?:初|底|末)?|"
+    r"本周[一二三四五六日]?|上个?月|在|于)+"
+)
+_MONEY = re.compile(r"(\d+(?:\.\d+)?)(万|亿)?元")
+
+
+def _heading(text: str) -> bool:
+    """Section headings (■ 拿地百天即开工) restate, they do not report."""
+    t = text.strip()
+    return t[:1] in "■●▲◆★□" or (len(t) <= 16 and not t.endswith(("。", "!", "!")))
+
+
+def _reported(text: str, pos: int) -> bool:
+    close = text.find("”", pos)
+    return close >= 0 and close - pos <= 30 and text[close + 1:close + 5].lstrip("的").startswith(("消息", "喜讯"))
+
+
+@lru_cache(maxsize=1)
+def _trigger_re() -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(t.word) for t in lexicons.triggers()))
+
+
+class EventExtractor(Component):
+    """spaCy-style component: ``__call__(view, sentences, orgs) -> list[Event]``."""
+
+    name = "events@1"
+
+    def __init__(self) -> None:
+        lex = lexicons.event_lexicon()
+        self.by_word = {t.word: t for t in lexicons.triggers()}
+        self.launch_objects = lex["launch_objects"]
+        self.product_words = lex["product_words"]
+        self.exchanges = lex["exchanges"]
+        self.facility_words = lex["facility_words"]
+        self.prize_words = lex["prize_words"]
+        self.irrealis = sorted(lex["irrealis"], key=len, reverse=True)
+        self.background_after = lex["background_after"]
+
+    def __call__(self, view: DocumentView, sentences: list[Sentence],
+                 orgs: list[Organization] | None = None) -> list[Event]:
+        orgs = orgs or []
+        mentions = sorted(((m.span.start, m.span.end, o) for o in orgs for m in o.mentions), key=lambda x: x[0])
+        out: list[Event] = []
+        seen: set[tuple[str, str]] = set()
+        for sent in sentences:
+            if sent.text.rstrip().endswith(("?", "?")) or _heading(sent.text):
+                continue
+            clauses = [(sent.start + m.start(), sent.start + m.end()) for m in _CLAUSE.finditer(sent.text)]
+            # One event per type per sentence: 集中签约…,签约额累计近250亿元 is one signing; the
+            # clause that states an amount says most about it.
+            per_type: dict[str, Event] = {}
+            for ci in range(len(clauses)):
+                ev = self._clause(view, sent, clauses, ci, mentions)
+                if ev is None:
+                    continue
+                prev = per_type.get(ev.type)
+                if prev is None or (prev.amount is None and ev.amount is not None):
+                    per_type[ev.type] = ev
+            for ev in sorted(per_type.values(), key=lambda e: e.span.start):
+                # The same event told twice names its organization both times (联盟揭牌 … 随着联盟的揭牌).
+                named = ev.subject if ev.subject and ev.subject in ev.text else None
+                key = (ev.type, named or ev.text)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(ev)
+        return out
+
+    def _clause(self, view: DocumentView, sent: Sentence, clauses: list[tuple[int, int]], ci: int,
+                mentions: list[tuple[int, int, Organization]]) -> Event | None:
+        cs, ce = clauses[ci]
+        clause = view.text[cs:ce]
+        for m in _trigger_re().finditer(clause):
+            trig = self.by_word[m.group()]
+            if self._inside_quotes(clause, m.start()) and not _reported(view.text, cs + m.end()):
+                continue  # a slogan (“拿地百天即开工”), unless a quoted headline (“…上市”的消息)
+            before, after = clause[: m.start()], clause[m.end():]
+            if any(w in before for w in self.irrealis) or any(after.startswith(w) for w in self.background_after):
+                continue
+            if trig.object == "before" and not before.strip(" “”") and not _MONEY.search(after):
+                continue  # 成立联盟、落户平台: nothing stands before the trigger for it to happen to
+            if trig.type == "approval" and re.search(r"\d+\s?(家|个|项)", before):
+                continue  # 44家药品企业取得生产许可证: a statistic, not one approval
+            if after.startswith("的") and trig.type in {"approval", "opening", "launch"}:
+                continue  # 首台获批的…装备: an attribute, not an event
+            etype = self._type(trig, clause, before, after, cs + m.start(), mentions)
+            if etype is None:
+                continue
+            start, end = self._span(view, clauses, ci, trig, m)
+            subject = self._subject(view, cs + m.start(), cs, ce, trig, mentions, before, after)
+            if trig.type == "award" and not before.strip() and trig.object == "after" and trig.word != "获":
+                # 入选/荣获 with no subject in its clause restates the article's topic, not news.
+                continue
+            date_text, iso = self._date(view, sent, cs, ce)
+            money = _MONEY.search(clause)
+            amount = None
+            if money:
+                amount = float(money.group(1)) * {"万": 1e4, "亿": 1e8}.get(money.group(2) or "", 1.0)
+            # The text as the page writes it (spun words and all); the evidence keeps both.
+            return Event(type=etype, text=view.surface(start, end), span=view.span(start, end), subject=subject,
+                         date_text=date_text, date=iso, amount=amount, trigger=trig.word,
+                         confidence=0.7 if subject else 0.5)
+        return None
+
+    def _type(self, trig: lexicons.Trigger, clause: str, before: str, after: str, at: int,
+              mentions: list[tuple[int, int, Organization]]) -> str | None:
+        needs = trig.needs
+        if needs == "project" and "项目" not in clause:
+            return None
+        if needs == "prize" and not any(w in after for w in self.prize_words):
+            return None
+        if needs == "exchange" and not any(w in clause for w in self.exchanges):
+            # 上市 of a product (正式上市, 获批上市) is a launch or an approval, not a listing.
+            if trig.word == "上市" and any(w in before for w in self.product_words):
+                return "launch"
+            return None
+        if needs == "facility":
+            # The facility must stand right at the trigger: …研究院已揭牌成立, 揭牌…平台; a task
+            # force (专班现场宣布成立) or a plan is not one.
+            near = before[-8:] + "|" + after[:20] if trig.object != "before" else before[-8:]
+            has_org = any(at - 3 <= e <= at or at + len(trig.word) <= s <= at + len(trig.word) + 2
+                          for s, e, _ in mentions)
+            if not any(w in near for w in self.facility_words) and not has_org:
+                return None
+        if trig.type == "opening" and any(w in (before if trig.object != "after" else after) or w in after
+                                          for w in self.launch_objects):
+            return "launch"
+        return trig.type
+
+    @staticmethod
+    def _inside_quotes(clause: str, at: int) -> bool:
+        return clause.count("“", 0, at) > clause.count("”", 0, at)
+
+    def _span(self, view: DocumentView, clauses: list[tuple[int, int]], ci: int, trig: lexicons.Trigger,
+              m: re.Match[str]) -> tuple[int, int]:
+        cs, ce = clauses[ci]
+        lead = _LEAD.match(view.text, cs, ce)
+        start = lead.end() if lead and lead.end() < cs + m.start() else cs
+        end = ce
+        # 登榜 names the list in the clause before (“2024全球独角兽榜”发布,…登榜).
+        if trig.word in {"登榜", "上榜", "入榜"} and "榜" not in view.text[start:cs + m.start()] and ci > 0:
+            ps, pe = clauses[ci - 1]
+            if "榜" in view.text[ps:pe]:
+                lead = _LEAD.match(view.text, ps, pe)
+                start = lead.end() if lead else ps
+        while end > start and view.text[end - 1] in " 。.、":
+            end -= 1
+        return start, end
+
+    def _subject(self, view: DocumentView, at: int, cs: int, ce: int, trig: lexicons.Trigger,
+                 mentions: list[tuple[int, int, Organization]], before: str, after: str) -> str | None:
+        inside_before = [o for s, e, o in mentions if cs <= s and e <= at]
+        inside_after = [o for s, e, o in mentions if s >= at and e <= ce]
+        if inside_before:
+            return inside_before[0].name
+        if trig.object != "before" and inside_after:
+            return inside_after[0].name
+        earlier = [o for s, e, o in mentions if e <= cs and cs - e < 120]
+        if earlier:
+            return earlier[-1].name
+        phrase = before.strip() or after.strip()
+        phrase = _LEAD.sub("", phrase)
+        return phrase[:30] or None
+
+    @staticmethod
+    def _date(view: DocumentView, sent: Sentence, cs: int, ce: int) -> tuple[str | None, str | None]:
+        for region in (view.text[cs:ce], view.text[sent.start:ce]):
+            found = [d for d in find_dates(region) if d.group("m") or d.group("rel") or d.group("half")
+                     or d.group("lastmonth")]
+            if found:
+                d = found[-1]
+                return d.group(0), resolve(d, view.published_at)
+        return None, None

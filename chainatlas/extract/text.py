@@ -1,0 +1,152 @@
+"""The text extraction reads: body spans of a prepared document cut into sentences, with
+offsets mapped back to the original; and the name normalization used everywhere names are
+compared (simplified, half-width, no spaces or brackets)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Any, Protocol
+
+from .types import Span
+
+
+class PreparedLike(Protocol):
+    """What extraction needs from ``chainatlas.ingest.prepare.PreparedDocument``."""
+
+    doc_key: str
+    normalized_text: str
+    original_text: str
+    published_at: date | None
+
+    def body_spans(self) -> Any: ...
+
+
+@dataclass
+class PlainDocument:
+    """A document given as text only (tests, ``extract`` without ingest): all of it is body."""
+
+    normalized_text: str
+    doc_key: str = "doc"
+    published_at: date | None = None
+    title: str | None = None
+    url: str | None = None
+    original_text: str = ""
+    offset_map: Any = None
+    segments: list[tuple[int, int, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.original_text:
+            self.original_text = self.normalized_text
+        if not self.segments:
+            self.segments = [(0, len(self.normalized_text), "body")]
+
+    def body_spans(self) -> list[tuple[int, int]]:
+        return [(s, e) for s, e, label in self.segments if label == "body"]
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+PINYIN_NOTE = re.compile(r"\(([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*)\)")
+_BRACKETS = str.maketrans({c: "" for c in "()\uff08\uff09\u201c\u201d\u300a\u300b\"'\u00b7\u2022"})
+
+
+def fold_width(text: str) -> str:
+    """Full-width letters, digits and punctuation to half-width (NFKC keeps CJK as is)."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def simplify(text: str) -> str:
+    """Simplified, half-width surface form: what a name 'as written' means in the output."""
+    return _t2s().convert(fold_width(PINYIN_NOTE.sub("", text)))
+
+
+def name_key(name: str) -> str:
+    """Comparison key for names: simplified, half-width, no spaces/brackets/quotes, lowercase."""
+    return re.sub(r"\s+", "", simplify(name)).translate(_BRACKETS).lower()
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+
+
+_SENT_END = re.compile(r"[。!?!?;;\n]+|……")
+
+
+class DocumentView:
+    """Body sentences and evidence spans of one prepared document."""
+
+    def __init__(self, prepared: Any) -> None:
+        self.prepared = prepared
+        self.text: str = prepared.normalized_text
+        self.original: str = getattr(prepared, "original_text", "") or self.text
+        self.offset_map = getattr(prepared, "offset_map", None)
+        self.published_at: date | None = getattr(prepared, "published_at", None)
+        self.body: list[tuple[int, int]] = sorted(_spans(prepared.body_spans()))
+
+    def sentences(self) -> Iterator[Sentence]:
+        for start, end in self.body:
+            pos = start
+            for m in _SENT_END.finditer(self.text, start, end):
+                if m.start() > pos:
+                    yield from _trimmed(self.text, pos, m.end())
+                pos = m.end()
+            if pos < end:
+                yield from _trimmed(self.text, pos, end)
+
+    def span(self, start: int, end: int) -> Span:
+        """Evidence for normalized ``[start, end)``, mapped to the original text."""
+        text = self.text[start:end]
+        o1, o2 = self.to_original(start, end)
+        return Span(start, end, text, o1, o2, self.original[o1:o2] if o1 is not None else None)
+
+    def to_original(self, start: int, end: int) -> tuple[int | None, int | None]:
+        m = self.offset_map
+        if m is None:
+            return (start, end) if self.original is self.text or self.original == self.text else (None, None)
+        if isinstance(m, list):  # stored JSON form
+            from chainatlas.ingest.offsets import OffsetMap
+
+            m = self.offset_map = OffsetMap.from_json(m)
+        try:
+            return m.to_original(start, end)
+        except (IndexError, ValueError):
+            return None, None
+
+    def surface(self, start: int, end: int, *, keep_spaces: bool = False) -> str:
+        """The span as written in the original (simplified, pinyin notes dropped): de-spun
+        text maps back to the spun words the page actually shows."""
+        o1, o2 = self.to_original(start, end)
+        if o1 is None or o2 is None or o2 <= o1:
+            return self.text[start:end]
+        out = simplify(self.original[o1:o2])
+        return re.sub(r"\s+", " " if keep_spaces else "", out).strip()
+
+
+def _spans(raw: Any) -> Iterator[tuple[int, int]]:
+    for item in raw or []:
+        if hasattr(item, "start") and hasattr(item, "end"):
+            yield int(item.start), int(item.end)
+        else:
+            yield int(item[0]), int(item[1])
+
+
+def _trimmed(text: str, start: int, end: int) -> Iterator[Sentence]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        yield Sentence(start, end, text[start:end])

@@ -1,0 +1,41 @@
+"""The issue's bars on the shared sample corpus (skipped when ../shared is absent), and the
+same extraction on this repository's own test pages (sentences written for these tests)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import shared_path
+
+from chainatlas.extract.pipeline import extract
+from chainatlas.extract.scoring import score
+from chainatlas.ingest.prepare import prepare_path
+
+FIXTURES = Path(__file__).parent / "fixtures" / "extract"
+
+
+def _run(news: list[Path], gold_dir: Path) -> dict:
+    preds = [extract(d).to_format_json(d.doc_key) for p in news for d in prepare_path(p)]
+    golds = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(gold_dir.glob("*.json"))]
+    return score(golds, preds).to_json(details=True)
+
+
+@pytest.mark.slow
+def test_corpus_bars() -> None:
+    corpus = shared_path("corpus")
+    report = _run(sorted((corpus / "news").glob("*.txt")), corpus / "gold")
+    assert report["missing_predictions"] == []
+    assert report["organizations"]["f1"] >= 0.90, report
+    assert report["metrics"]["f1"] >= 0.85, report
+    assert report["events"]["f1"] >= 0.75, report
+    assert report["noise_organizations"] == 0, report
+
+
+def test_own_pages_generalize() -> None:
+    report = _run(sorted(FIXTURES.glob("*.txt")), FIXTURES)
+    assert report["organizations"]["f1"] >= 0.85, report
+    assert report["metrics"]["f1"] >= 0.85, report
+    assert report["events"]["f1"] >= 0.75, report
+    assert report["noise_organizations"] == 0, report
