@@ -309,3 +309,47 @@ BRIEF_TERMS = [
 def test_terms_named_in_the_issue_are_keywords(tax: Taxonomy) -> None:
     words = {kw for n in tax.nodes.values() for kw, _ in n.keywords} | {n.name for n in tax.nodes.values()}
     assert [t for t in BRIEF_TERMS if t not in words] == []
+
+
+def test_reload_moves_organizations_off_dropped_nodes(store, monkeypatch, tmp_path) -> None:
+    """A node removed from the data files: its organizations move to the surviving parent."""
+    import shutil
+
+    from sqlalchemy import select
+
+    from chainatlas.store.models import ChainNode, Organization, OrganizationNode
+    from chainatlas.taxonomy import load as taxonomy_load
+
+    with store.session() as s:
+        child = s.scalar(select(ChainNode).where(ChainNode.parent_id.is_not(None)).order_by(ChainNode.id))
+        assert child is not None
+        child_id, parent_id = child.id, child.parent_id
+        # Only leaf nodes can be dropped on their own; pick one without children.
+        while s.scalar(select(ChainNode.id).where(ChainNode.parent_id == child_id)):
+            child_id = s.scalar(select(ChainNode.id).where(ChainNode.parent_id == child_id))
+            parent_id = s.get(ChainNode, child_id).parent_id
+        org = Organization(name="测试企业有限公司", name_key="测试企业有限公司")
+        s.add(org)
+        s.flush()
+        s.add(OrganizationNode(organization_id=org.id, node_id=child_id, source="manual"))
+        org_id = org.id
+
+    data = tmp_path / "taxonomy"
+    shutil.copytree(taxonomy_load.TAXONOMY_DIR, data)
+    for path in data.glob("nodes/*.yaml"):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        kept = [n for n in doc["nodes"] if n["id"] != child_id]
+        if len(kept) != len(doc["nodes"]):
+            for n in kept:
+                n["inputs"] = [i for i in n.get("inputs") or [] if (i if isinstance(i, str) else i["from"]) != child_id]
+            doc["nodes"] = kept
+            path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    real_read = taxonomy_load.read_taxonomy
+    monkeypatch.setattr(taxonomy_load, "read_taxonomy", lambda directory=data: real_read(directory))
+
+    with store.session() as s:
+        taxonomy_load.load_taxonomy(s)
+    with store.session() as s:
+        assert s.get(ChainNode, child_id) is None
+        nodes = s.scalars(select(OrganizationNode.node_id).where(OrganizationNode.organization_id == org_id)).all()
+        assert nodes == [parent_id]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 from rich.progress import track
-from sqlalchemy import delete
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from chainatlas.errors import TaxonomyError
@@ -243,12 +243,39 @@ def load_taxonomy(session: Session, *, progress: bool = False) -> Taxonomy:
                 seen.add(kw)
                 session.add(NodeKeyword(node_id=n.id, keyword=kw, kind=kind))
         session.add_all(NodeInput(from_node_id=src, to_node_id=n.id, note=note) for src, note in n.inputs)
+    _repoint_stale_references(session, existing_nodes, tax)
     # Children before parents: chain_node.parent_id has no ORM relationship to order the deletes.
     for stale in sorted(existing_nodes.values(), key=lambda r: _stale_depth(r, existing_nodes), reverse=True):
         session.delete(stale)
         session.flush()
     session.flush()
     return tax
+
+
+def _repoint_stale_references(session: Session, stale: dict[str, ChainNode], tax: Taxonomy) -> None:
+    """Move organizations and events off nodes the data files dropped, onto the nearest
+    surviving ancestor (or off any node when none survives), so a reload never fails on
+    the foreign keys and never silently loses an organization's placement."""
+    from chainatlas.store.models import Event, OrganizationNode
+
+    for node_id, row in stale.items():
+        target, cur, seen = None, row.parent_id, {node_id}
+        while cur and cur not in seen:
+            if cur in tax.nodes:
+                target = cur
+                break
+            seen.add(cur)
+            cur = stale[cur].parent_id if cur in stale else None
+        for link in session.scalars(select(OrganizationNode).where(OrganizationNode.node_id == node_id)):
+            taken = target is not None and session.scalar(
+                select(OrganizationNode.id).where(OrganizationNode.organization_id == link.organization_id,
+                                                  OrganizationNode.node_id == target))
+            if target is None or taken:
+                session.delete(link)
+            else:
+                link.node_id = target
+        session.execute(update(Event).where(Event.node_id == node_id).values(node_id=target))
+    session.flush()
 
 
 def _stale_depth(row: ChainNode, stale: dict[str, ChainNode]) -> int:
