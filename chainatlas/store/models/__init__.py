@@ -1,5 +1,6 @@
 """All tables. Import from here so that Alembic sees the whole metadata."""
 
+from . import trace  # noqa: F401  (EPCIS / traceability tables)
 from .base import Base
 from .chain import ChainNode, NodeCode, NodeInput, NodeKeyword, OfficialCode
 from .document import Document, Event, EvidenceSpan, IndicatorTarget, IngestIssue, Mention, Metric

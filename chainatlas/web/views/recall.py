@@ -1,0 +1,118 @@
+"""Recall page ``/trace/recall?id=…``: where a bad lot went, drawn as a lineage graph.
+
+The graph data travels as JSON in a ``<script type="application/json">`` block (the CSP forbids
+inline script) and is drawn by ``/trace/recall.js``, served from here so the page needs nothing
+from other packages' static files but ECharts. Every string reaches the page escaped by Jinja2 or
+as ECharts text (never as HTML).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from chainatlas.api.deps import SessionDep
+from chainatlas.errors import TraceError
+from chainatlas.trace.recall import SHEETS, build_recall
+
+router = APIRouter(include_in_schema=False)
+
+_COLORS = {"start": "#d64545", "class": "#e8912d", "sgtin": "#2e9d5b", "sscc": "#0b6e69", "virtual": "#b8c0c8"}
+
+RECALL_JS = """/* ChainAtlas recall page: draws the lineage graph from the JSON block. No HTML is built from data. */
+(function () {
+  "use strict";
+  var el = document.getElementById("lineage");
+  var src = document.getElementById("lineage-data");
+  if (!el || !src) { return; }
+  if (typeof echarts === "undefined") { el.textContent = "ECharts missing: run `npm ci` at the repository root."; return; }
+  var d = JSON.parse(src.textContent);
+  var chart = echarts.init(el);
+  chart.setOption({
+    tooltip: { formatter: function (p) { return echarts.format.encodeHTML(p.data.full || p.data.eventID || ""); } },
+    legend: { data: d.categories.map(function (c) { return c.name; }) },
+    series: [{ type: "graph", layout: "force", force: { repulsion: 220, edgeLength: [60, 140] }, roam: true,
+      draggable: true, categories: d.categories, data: d.nodes, links: d.links,
+      edgeSymbol: ["none", "arrow"], edgeSymbolSize: 7,
+      label: { show: true, fontSize: 10, formatter: function (p) { return p.data.label; } },
+      lineStyle: { color: "source", curveness: 0.1 } }]
+  });
+  chart.on("click", function (p) {
+    if (p.dataType === "node" && p.data.full && p.data.kind !== "virtual" && p.data.kind !== "destination") {
+      window.location.href = "/trace/recall?id=" + encodeURIComponent(p.data.full);
+    }
+  });
+  window.addEventListener("resize", function () { chart.resize(); });
+})();
+"""
+
+
+def _short(ident: str) -> str:
+    """A readable label: the last EPC field (lot, serial) or the Digital Link tail."""
+    if ident.startswith("urn:chainatlas:transformation:"):
+        return "⚙"
+    tail = ident.rsplit(":", 1)[-1]
+    label = tail.split(".")[-1] if ident.startswith("urn:epc:") else ident.rsplit("/", 1)[-1]
+    return label if len(label) <= 14 else "…" + label[-8:]  # 20-digit 药品追溯码 would crowd the graph
+
+
+def graph_data(nodes: list[dict], links: list[dict], shipments: list[list] | None = None,
+               place_names: dict[str, str] | None = None) -> dict:
+    cats = ["起点 start", "批次 lot", "单品 item", "箱/托 case/pallet", "加工 transformation", "其他 other",
+            "目的地 destination"]
+
+    def cat(n: dict) -> int:
+        if n["start"]:
+            return 0
+        if n["level"] == "virtual":
+            return 4
+        if n["scheme"] in ("sscc", "grai"):
+            return 3
+        return 1 if n["level"] == "class" else 2 if n["scheme"] in ("sgtin", "uri") else 5
+
+    out = {
+        "categories": [{"name": c} for c in cats],
+        "nodes": [{"id": n["id"], "name": n["id"], "label": _short(n["id"]), "full": n["id"], "kind": n["level"],
+                   "category": cat(n), "symbolSize": 28 if n["start"] else 12 if n["level"] == "virtual" else 18}
+                  for n in nodes],
+        "links": [{"source": lk["source"], "target": lk["target"], "eventID": lk["eventID"]} for lk in links],
+    }
+    # Shipments end the lineage at places: draw each destination (named where linked) once.
+    names = place_names or {}
+    known = {n["id"] for n in out["nodes"]}
+    for eid, _time, step, items, _src, dests, _bt in shipments or []:
+        if step != "shipping":
+            continue
+        for dest in filter(None, (d.strip() for d in dests.split(","))):
+            node = "dest:" + dest
+            if node not in known:
+                known.add(node)
+                label = names.get(dest) or dest
+                out["nodes"].append({"id": node, "name": node, "label": label if len(label) <= 14 else label[:13] + "…",
+                                     "full": label, "kind": "destination", "category": 6, "symbolSize": 22})
+            for item in filter(None, (i.strip() for i in items.split(","))):
+                if item in known:
+                    out["links"].append({"source": item, "target": node, "eventID": eid})
+    return out
+
+
+@router.get("/trace/recall.js")
+def recall_js() -> Response:
+    return Response(RECALL_JS, media_type="application/javascript",
+                    headers={"Cache-Control": "public, max-age=3600"})
+
+
+@router.get("/trace/recall", response_class=HTMLResponse)
+def recall_page(request: Request, session: SessionDep, id: str | None = None) -> Response:  # noqa: A002
+    from chainatlas.web.views.base import render  # the web package's renderer (CSP, i18n, escaping)
+
+    report, error = None, None
+    if id:
+        try:
+            report = build_recall(session, id.strip())
+        except TraceError as exc:
+            error = str(exc)
+    graph = graph_data(report.trace.nodes, report.trace.links, report.shipments, report.place_names) if report else None
+    sheets = [(key, title, header, getattr(report, key)) for key, (title, header) in SHEETS.items()] if report else []
+    return render(request, "recall.html", status_code=404 if error else 200, query=id or "", report=report,
+                  error=error, graph=graph, sheets=sheets)
