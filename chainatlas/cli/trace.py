@@ -136,14 +136,7 @@ def load_locations(file: Path | None = typer.Argument(None, help="CSV: location,
 @app.command("demo")
 def demo(db: DbOpt = None) -> None:
     """导入演示数据（黄精产业链、药品追溯码批次）/ load the demo lineage and location links."""
-    from chainatlas.trace.capture import capture_file
-    from chainatlas.trace.locations import DEFAULT_FILE
-    from chainatlas.trace.locations import load_locations as load
+    from chainatlas.trace.demo import load_trace_demo
 
-    store = get_store(db)
-    with store.session() as s:
-        load(s, DEFAULT_FILE)
-    for f in sorted((DEFAULT_FILE.parent / "demo").glob("*.jsonld")):
-        r = capture_file(store, f)
-        console.print(f"✓ {f.name}: {r.stored} 新入库 stored, {r.duplicates} 重复 duplicates")
+    console.print(f"✓ {load_trace_demo(get_store(db))}")
     console.print("试试 try: chainatlas trace forward urn:epc:class:lgtin:6975001.000001.YC20240905B")
