@@ -1,0 +1,75 @@
+"""/api/orgs: the organization list (filters, sort, pagination), Excel export, profile, edits."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+
+from chainatlas.api.cache import invalidate
+from chainatlas.api.deps import SessionDep
+from chainatlas.api.errors import NotFound
+from chainatlas.api.queries.org_edit import update_org
+from chainatlas.api.queries.orgs import SORTS, OrgFilter, list_orgs, org_profile
+from chainatlas.api.schemas.common import ERRORS, page_info
+from chainatlas.api.schemas.orgs import OrgEdit, OrgPage, OrgProfile, OrgRow
+from chainatlas.api.security import Editor
+from chainatlas.search import reindex_organization
+from chainatlas.web.exports import orgs_workbook
+from chainatlas.web.format import fmt_wan
+
+router = APIRouter(tags=["organizations"])
+
+
+def org_filter(
+    region: Annotated[str | None, Query(description="name, short name, park or adcode (泰州, 321200)")] = None,
+    node: Annotated[str | None, Query(description="chain node id (children included)")] = None,
+    tier: Annotated[str | None, Query(description="tier label, e.g. 专精特新小巨人")] = None,
+    park: Annotated[int | None, Query(description="park id")] = None,
+    kind: Annotated[str | None, Query(description="enterprise, institution, hospital, platform …")] = None,
+    q: Annotated[str | None, Query(description="name, alias or 统一社会信用代码")] = None,
+    sort: Annotated[str, Query(pattern="^(" + "|".join(SORTS) + ")$")] = "revenue",
+) -> OrgFilter:
+    return OrgFilter(region=region, node=node, tier=tier, park=park, kind=kind, q=q or None, sort=sort)
+
+
+FilterDep = Annotated[OrgFilter, Depends(org_filter)]
+
+
+@router.get("/orgs", response_model=OrgPage, responses=ERRORS, summary="Organizations, filtered and sorted")
+def orgs(session: SessionDep, f: FilterDep, limit: Annotated[int, Query(ge=1, le=500)] = 50,
+         offset: Annotated[int, Query(ge=0)] = 0) -> OrgPage:
+    rows, total = list_orgs(session, f, limit=limit, offset=offset)
+    items = [OrgRow(**r, revenue_text=fmt_wan(r["revenue_wan"]) if r["revenue_wan"] is not None else None)
+             for r in rows]
+    return OrgPage(page=page_info(total, limit, offset, len(items)), items=items)
+
+
+@router.get("/orgs.xlsx", responses={200: {"content": {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}, **ERRORS},
+    summary="The same list as an Excel workbook (same filters, order, limit and offset)")
+def orgs_xlsx(session: SessionDep, f: FilterDep, limit: Annotated[int, Query(ge=1, le=100_000)] = 50,
+              offset: Annotated[int, Query(ge=0)] = 0, lang: str = "zh") -> Response:
+    rows, _ = list_orgs(session, f, limit=limit, offset=offset, with_total=False)
+    data = orgs_workbook(rows, f, lang=lang if lang in ("zh", "en") else "zh")
+    return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": 'attachment; filename="chainatlas-orgs.xlsx"'})
+
+
+@router.get("/orgs/{org_id}", response_model=OrgProfile, responses=ERRORS, summary="An organization's profile")
+def org(org_id: int, session: SessionDep) -> dict:
+    profile = org_profile(session, org_id)
+    if profile is None:
+        raise NotFound(f"organization {org_id} does not exist: search by name at /api/orgs?q=…")
+    return profile
+
+
+@router.patch("/orgs/{org_id}", response_model=OrgProfile, responses=ERRORS,
+              summary="Edit basic fields (admin/analyst; send the X-CSRF-Token header)")
+def edit_org(org_id: int, body: OrgEdit, session: SessionDep, user: Editor) -> dict:
+    update_org(session, org_id, body.model_dump(exclude_unset=True), user=user.username)
+    session.flush()
+    reindex_organization(session, org_id)
+    invalidate()
+    return org_profile(session, org_id)  # type: ignore[return-value]

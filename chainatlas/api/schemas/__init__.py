@@ -1,0 +1,1 @@
+"""Pydantic response schemas, one module per resource, so OpenAPI documents every field."""

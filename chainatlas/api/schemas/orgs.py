@@ -1,0 +1,112 @@
+"""Organization list rows, profile and edits."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from chainatlas.api.schemas.common import PageInfo
+
+
+class NodeRef(BaseModel):
+    id: str
+    name: str
+
+
+class OrgRow(BaseModel):
+    id: int
+    name: str
+    uscc: str | None = None
+    kind: str
+    region_adcode: str | None = None
+    region_name: str | None = None
+    park_id: int | None = None
+    park_name: str | None = None
+    revenue_wan: float | None = Field(None, description="latest 营业收入 in 万元")
+    revenue_text: str | None = Field(None, description="revenue as Chinese readers read it, e.g. 12.3亿元")
+    tiers: list[str] = []
+    nodes: list[NodeRef] = []
+    is_candidate: bool = False
+    synthetic: bool = False
+
+
+class OrgPage(BaseModel):
+    page: PageInfo
+    items: list[OrgRow]
+
+
+class TierOut(BaseModel):
+    label: str
+    issuer: str | None = None
+    year: int | None = None
+    expires: int | None = None
+    source: str | None = None
+
+
+class FigureOut(BaseModel):
+    year: int
+    kind: str
+    value: float
+    unit: str
+    source: str | None = None
+
+
+class RelationOut(BaseModel):
+    type: str
+    direction: str = Field(description="out: this organization → other; in: other → this organization")
+    other_id: int
+    other_name: str
+    source: str | None = None
+    evidence: str | None = None
+    weight: float | None = None
+    date: str | None = None
+
+
+class Sentence(BaseModel):
+    before: str
+    match: str
+    after: str
+
+
+class MentionOut(BaseModel):
+    document_id: int
+    title: str | None = None
+    published_at: str | None = None
+    surface: str
+    sentence: Sentence
+    start: int
+    end: int
+
+
+class OrgProfile(BaseModel):
+    id: int
+    name: str
+    uscc: str | None = None
+    kind: str
+    region_adcode: str | None = None
+    region: list[dict] = Field([], description="the region and its parents, most specific first")
+    park: dict | None = None
+    founded: str | None = None
+    listing_code: str | None = None
+    industry_code: str | None = None
+    is_candidate: bool = False
+    synthetic: bool = False
+    source: str | None = None
+    aliases: list[str] = []
+    tiers: list[TierOut] = []
+    figures: list[FigureOut] = []
+    nodes: list[dict] = []
+    relations: list[RelationOut] = []
+    events: list[dict] = []
+    mentions: list[MentionOut] = []
+
+
+class OrgEdit(BaseModel):
+    """Basic fields an analyst may correct; omitted fields stay as they are."""
+
+    name: str | None = Field(None, min_length=2, max_length=200)
+    uscc: str | None = Field(None, description="18-character 统一社会信用代码 (check digit validated); empty to clear")
+    kind: str | None = None
+    region_adcode: str | None = Field(None, pattern=r"^\d{6}$")
+    park_id: int | None = None
+    listing_code: str | None = Field(None, max_length=64)
+    founded: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")

@@ -1,0 +1,37 @@
+"""``chainatlas serve``: the web UI and REST API on a local port."""
+
+from __future__ import annotations
+
+import threading
+import webbrowser
+
+import typer
+
+from chainatlas.cli.common import DbOpt, console, get_store
+
+
+def run_server(db_url: str | None, *, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
+               log_level: str = "info") -> None:
+    import uvicorn
+
+    from chainatlas.api.app import create_app
+
+    store = get_store(db_url)
+    app = create_app(store)
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
+    console.print(f"ChainAtlas 网页 / web UI: [bold]{url}[/bold]  ·  API: {url}docs  ·  数据库 store: {store.url}")
+    if open_browser:
+        # Give uvicorn a moment to bind before the browser asks for the page.
+        threading.Timer(1.0, webbrowser.open, args=(url,)).start()
+    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False)
+
+
+def serve(
+    db: DbOpt = None,
+    host: str = typer.Option("127.0.0.1", help="监听地址 / interface to listen on (0.0.0.0 to share on a LAN)"),
+    port: int = typer.Option(8000, help="端口 / port"),
+    open_browser: bool = typer.Option(False, "--open/--no-open", help="打开浏览器 / open a browser"),
+    log_level: str = typer.Option("info", help="日志级别 / log level (warning hides the access log)"),
+) -> None:
+    """启动网页与 API / start the web UI and REST API."""
+    run_server(db, host=host, port=port, open_browser=open_browser, log_level=log_level)

@@ -1,0 +1,203 @@
+"""Index maintenance and the search query with facets and highlight pieces."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from chainatlas.search.backend import backend_for
+from chainatlas.search.tokenize import highlight_pieces, index_tokens, query_terms
+from chainatlas.store.models import (
+    ChainNode,
+    Document,
+    Organization,
+    OrganizationAlias,
+    OrganizationNode,
+    Region,
+)
+
+KINDS = ("document", "organization")
+BATCH = 500
+MATCH_CAP = 2000  # facets are counted over at most this many best matches
+_lock = threading.Lock()
+
+
+@dataclass
+class SearchHit:
+    kind: str
+    id: int
+    title: str
+    url: str
+    score: float
+    region_adcode: str | None = None
+    region_name: str | None = None
+    date: str | None = None
+    nodes: list[dict] = field(default_factory=list)
+    snippet: list[tuple[str, bool]] = field(default_factory=list)
+    title_pieces: list[tuple[str, bool]] = field(default_factory=list)
+
+
+@dataclass
+class SearchResult:
+    query: str
+    terms: list[str]
+    total: int
+    hits: list[SearchHit]
+    facets: dict[str, list[dict]]
+
+
+def _body(doc: Document) -> str:
+    """Title and article body only: sidebars and spam must not make a page match."""
+    text = doc.normalized_text or ""
+    segs = [sg for sg in (doc.segments or []) if len(sg) >= 3 and sg[2] == "body"]
+    body = "\n".join(text[sg[0]:sg[1]] for sg in segs) if segs else text
+    return f"{doc.title or ''}\n{body}"
+
+
+def _org_rows(s: Session, ids: list[int]) -> list[tuple[str, int, list[str]]]:
+    aliases: dict[int, list[str]] = {}
+    for oid, alias in s.execute(select(OrganizationAlias.organization_id, OrganizationAlias.alias)
+                                .where(OrganizationAlias.organization_id.in_(ids))):
+        aliases.setdefault(oid, []).append(alias)
+    nodes: dict[int, list[str]] = {}
+    for oid, name in s.execute(select(OrganizationNode.organization_id, ChainNode.name)
+                               .join(ChainNode, ChainNode.id == OrganizationNode.node_id)
+                               .where(OrganizationNode.organization_id.in_(ids))):
+        nodes.setdefault(oid, []).append(name)
+    rows = []
+    for oid, name, uscc, region_name in s.execute(
+            select(Organization.id, Organization.name, Organization.uscc, Region.name)
+            .outerjoin(Region, Region.adcode == Organization.region_adcode).where(Organization.id.in_(ids))):
+        text = " ".join([name, *aliases.get(oid, []), region_name or "", *nodes.get(oid, [])])
+        rows.append(("organization", oid, index_tokens(text) + ([uscc.lower()] if uscc else [])))
+    return rows
+
+
+def ensure_index(s: Session) -> dict[str, int]:
+    """Index whatever was added since the last call (by id watermark); cheap when up to date."""
+    backend = backend_for(s)
+    added = {"document": 0, "organization": 0}
+    with _lock:
+        backend.setup(s)
+        for kind, model in (("document", Document), ("organization", Organization)):
+            mark = backend.watermark(s, kind)
+            top = s.scalar(select(func.max(model.id))) or 0
+            while mark < top:
+                ids = list(s.scalars(select(model.id).where(model.id > mark).order_by(model.id).limit(BATCH)))
+                if not ids:
+                    break
+                if kind == "document":
+                    rows = [("document", d.id, index_tokens(_body(d)))
+                            for d in s.scalars(select(Document).where(Document.id.in_(ids)))]
+                else:
+                    rows = _org_rows(s, ids)
+                backend.add(s, rows)
+                mark = ids[-1]
+                added[kind] += len(rows)
+                backend.set_watermark(s, kind, mark)
+    return added
+
+
+def reindex_organization(s: Session, org_id: int) -> None:
+    """After an edit: replace the organization's entry (only if it was indexed already)."""
+    backend = backend_for(s)
+    backend.setup(s)
+    if org_id <= backend.watermark(s, "organization"):
+        backend.remove(s, "organization", org_id)
+        backend.add(s, _org_rows(s, [org_id]))
+
+
+MUNICIPALITIES = ("11", "12", "31", "50")  # 北京 天津 上海 重庆: the province is the city
+
+
+def _region_key(adcode: str | None) -> str | None:
+    # Facet at prefecture level: a city is what a user filters by; counties roll up.
+    if not adcode:
+        return None
+    return f"{adcode[:2]}0000" if adcode[:2] in MUNICIPALITIES else f"{adcode[:4]}00"
+
+
+def search(s: Session, query: str, *, kind: str | None = None, region: str | None = None, node: str | None = None,
+           year: int | None = None, limit: int = 20, offset: int = 0) -> SearchResult:
+    """``region`` is an adcode (any level); filters narrow the hits, facets show the counts
+    of every other value so a user can switch filters without losing the whole picture."""
+    terms = query_terms(query)
+    if not terms:
+        return SearchResult(query, [], 0, [], {})
+    ensure_index(s)
+    matches = backend_for(s).match(s, terms, MATCH_CAP)
+    doc_ids = [r for k, r, _ in matches if k == "document"]
+    org_ids = [r for k, r, _ in matches if k == "organization"]
+    meta: dict[tuple[str, int], dict] = {}
+    node_names = dict(s.execute(select(ChainNode.id, ChainNode.name)).all())
+    for d in s.execute(select(Document.id, Document.title, Document.doc_key, Document.region_adcode,
+                              Document.node_ids, Document.published_at).where(Document.id.in_(doc_ids))):
+        meta[("document", d.id)] = {"title": d.title or d.doc_key, "region": d.region_adcode,
+                                    "nodes": list(d.node_ids or []), "date": d.published_at}
+    org_nodes: dict[int, list[str]] = {}
+    for oid, nid in s.execute(select(OrganizationNode.organization_id, OrganizationNode.node_id)
+                              .where(OrganizationNode.organization_id.in_(org_ids))):
+        org_nodes.setdefault(oid, []).append(nid)
+    for o in s.execute(select(Organization.id, Organization.name, Organization.region_adcode)
+                       .where(Organization.id.in_(org_ids))):
+        meta[("organization", o.id)] = {"title": o.name, "region": o.region_adcode, "nodes": org_nodes.get(o.id, []),
+                                        "date": None}
+    # GB/T 2260 nesting: 320000 covers 32xxxx, 321200 covers 3212xx.
+    lo = (region[:2] if region.endswith("0000") else region[:4] if region.endswith("00") else region) if region else None
+
+    def keep(k: str, r: int, skip: str | None = None) -> bool:
+        m = meta.get((k, r))
+        if m is None:
+            return False
+        if skip != "kind" and kind and k != kind:
+            return False
+        if skip != "region" and lo and not (m["region"] or "").startswith(lo):
+            return False
+        if skip != "node" and node and node not in m["nodes"]:
+            return False
+        return not (skip != "year" and year and (m["date"] is None or m["date"].year != year))
+
+    facets: dict[str, Counter] = {"kind": Counter(), "region": Counter(), "node": Counter(), "year": Counter()}
+    for k, r, _ in matches:
+        m = meta.get((k, r))
+        if m is None:
+            continue
+        if keep(k, r, "kind"):
+            facets["kind"][k] += 1
+        if keep(k, r, "region") and m["region"]:
+            facets["region"][_region_key(m["region"])] += 1
+        if keep(k, r, "node"):
+            facets["node"].update(set(m["nodes"]))
+        if keep(k, r, "year") and m["date"] is not None:
+            facets["year"][m["date"].year] += 1
+    kept = [(k, r, sc) for k, r, sc in matches if keep(k, r)]
+    region_names = dict(s.execute(select(Region.adcode, Region.name).where(
+        Region.adcode.in_([c for c in facets["region"]] + [meta[(k, r)]["region"] for k, r, _ in kept[offset:offset + limit]
+                                                          if meta[(k, r)]["region"]]))).all())
+    hits = []
+    for k, r, sc in kept[offset:offset + limit]:
+        m = meta[(k, r)]
+        body = ""
+        if k == "document":
+            doc = s.get(Document, r)
+            body = _body(doc).split("\n", 1)[-1] if doc else ""
+        hits.append(SearchHit(
+            kind=k, id=r, title=m["title"], url=f"/documents/{r}" if k == "document" else f"/orgs/{r}", score=sc,
+            region_adcode=m["region"], region_name=region_names.get(m["region"]),
+            date=m["date"].isoformat() if m["date"] else None,
+            nodes=[{"id": n, "name": node_names.get(n, n)} for n in m["nodes"][:6]],
+            snippet=highlight_pieces(body, terms) if body else [],
+            title_pieces=highlight_pieces(m["title"], terms, width=200),
+        ))
+    out_facets = {
+        "kind": [{"value": v, "count": n} for v, n in facets["kind"].most_common()],
+        "region": [{"value": v, "label": region_names.get(v, v), "count": n}
+                   for v, n in facets["region"].most_common(15)],
+        "node": [{"value": v, "label": node_names.get(v, v), "count": n} for v, n in facets["node"].most_common(15)],
+        "year": [{"value": v, "count": n} for v, n in sorted(facets["year"].items(), reverse=True)],
+    }
+    return SearchResult(query, terms, len(kept), hits, out_facets)

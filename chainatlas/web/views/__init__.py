@@ -1,0 +1,11 @@
+"""Page views, one module per resource; ``routers()`` is what the app factory includes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+
+def routers() -> list[APIRouter]:
+    from chainatlas.web.views import account, chain, dashboard, documents, orgs, search
+
+    return [dashboard.router, chain.router, orgs.router, documents.router, search.router, account.router]

@@ -1,0 +1,77 @@
+"""Log in / out, and the write pages: registry import and document ingest uploads."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse, Response
+
+from chainatlas.api.deps import SessionDep, StoreDep
+from chainatlas.api.queries.uploads import import_registry, ingest_documents
+from chainatlas.api.security import CurrentUserInfo, authenticate, check_csrf, require_role, web_session
+from chainatlas.errors import ChainAtlasError
+from chainatlas.web.views.base import render
+
+router = APIRouter(include_in_schema=False)
+EditorPage = Annotated[CurrentUserInfo, Depends(require_role("admin", "analyst"))]
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: an open redirect would let a phishing link borrow our login page.
+    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/") -> Response:
+    return render(request, "login.html", next=_safe_next(next), failed=False)
+
+
+@router.post("/login")
+def login(request: Request, session: SessionDep, username: Annotated[str, Form()], password: Annotated[str, Form()],
+          csrf_token: Annotated[str, Form()], next: Annotated[str, Form()] = "/") -> Response:
+    ws = web_session(request)
+    check_csrf(ws, csrf_token)
+    user = authenticate(session, username, password)
+    if user is None:
+        return render(request, "login.html", status_code=401, next=_safe_next(next), failed=True)
+    request.state.web_session = request.app.state.sessions.login(ws, user)
+    request.state.rotated = True
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request, csrf_token: Annotated[str, Form()]) -> Response:
+    ws = web_session(request)
+    check_csrf(ws, csrf_token)
+    request.app.state.sessions.drop(ws)
+    request.state.web_session = request.app.state.sessions.new()
+    request.state.rotated = True
+    return RedirectResponse("/", status_code=303)
+
+
+@router.get("/admin")
+def admin(request: Request, user: EditorPage) -> Response:
+    return render(request, "admin.html", result=None, error=None)
+
+
+@router.post("/admin/import")
+async def admin_import(request: Request, store: StoreDep, user: EditorPage,
+                       file: Annotated[UploadFile, File()]) -> Response:
+    try:
+        result = await run_in_threadpool(import_registry, store, file.filename, await file.read())
+    except ChainAtlasError as exc:
+        return render(request, "admin.html", status_code=400, result=None, error=f"{exc.code}: {exc.message}")
+    return render(request, "admin.html", result=result, error=None)
+
+
+@router.post("/admin/ingest")
+async def admin_ingest(request: Request, store: StoreDep, user: EditorPage,
+                       files: Annotated[list[UploadFile], File()]) -> Response:
+    try:
+        payload = [(f.filename, await f.read()) for f in files]
+        result = await run_in_threadpool(ingest_documents, store, payload)
+    except ChainAtlasError as exc:
+        return render(request, "admin.html", status_code=400, result=None, error=f"{exc.code}: {exc.message}")
+    return render(request, "admin.html", result=result, error=None)

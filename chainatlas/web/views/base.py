@@ -1,0 +1,100 @@
+"""What every page shares: the Jinja2 environment (autoescape on), helpers and rendering.
+
+Helpers that depend on the request (language, user, CSRF token) read it from the
+template context, so any view rendering through ``templates`` — including views in other
+packages that extend ``base.html`` — gets them without passing anything.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+
+from chainatlas.api.security import current_user, web_session
+from chainatlas.web.format import fmt_amount, fmt_count, fmt_metric, fmt_wan
+from chainatlas.web.i18n import translate
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+env = templates.env
+env.autoescape = True  # every template, whatever its suffix: document text is untrusted
+env.trim_blocks = True
+env.lstrip_blocks = True
+
+
+def lang_of(request: Request) -> str:
+    return getattr(request.state, "lang", "zh")
+
+
+@pass_context
+def _t(ctx: Any, key: str, **params: object) -> str:
+    return translate(lang_of(ctx["request"]), key, **params)
+
+
+@pass_context
+def _lang(ctx: Any) -> str:
+    return lang_of(ctx["request"])
+
+
+@pass_context
+def _user(ctx: Any):  # type: ignore[no-untyped-def]
+    return current_user(ctx["request"])
+
+
+@pass_context
+def _csrf(ctx: Any) -> str:
+    return web_session(ctx["request"]).csrf
+
+
+@pass_context
+def _url_with(ctx: Any, **changes: object) -> str:
+    """The current URL with some query parameters changed (None removes one): filters,
+    pagination and the language switch keep every other parameter, so links stay shareable."""
+    request: Request = ctx["request"]
+    params = dict(request.query_params)
+    for k, v in changes.items():
+        if v is None or v == "":
+            params.pop(k, None)
+        else:
+            params[k] = str(v)
+    return request.url.path + ("?" + urlencode(params) if params else "")
+
+
+@pass_context
+def _wan(ctx: Any, value: float | None) -> str:
+    return fmt_wan(value, lang=lang_of(ctx["request"]))
+
+
+@pass_context
+def _yuan(ctx: Any, value: float | None) -> str:
+    return fmt_amount(value, lang=lang_of(ctx["request"]))
+
+
+@pass_context
+def _metric(ctx: Any, value: float | None, unit: str | None) -> str:
+    return fmt_metric(value, unit, lang=lang_of(ctx["request"]))
+
+
+env.globals.update(t=_t, lang=_lang, current_user=_user, csrf_token=_csrf, url_with=_url_with)
+env.filters.update(wan=_wan, yuan=_yuan, metric=_metric, count=fmt_count)
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def render_error(request: Request, status: int, code: str, message: str) -> HTMLResponse:
+    return render(request, "error.html", status_code=status, code=code, message=message, status=status)
+
+
+def pager(total: int | None, limit: int, offset: int) -> dict:
+    return {"total": total, "limit": limit, "offset": offset,
+            "prev": max(0, offset - limit) if offset > 0 else None,
+            "next": offset + limit if total is not None and offset + limit < total else None,
+            "first": offset + 1 if total else 0, "last": min(offset + limit, total or 0)}

@@ -1,0 +1,52 @@
+"""Dashboard per region: indicators, ladder, latest events, top gaps and leaders, personas."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from chainatlas.api.deps import SessionDep
+from chainatlas.api.queries.documents import list_events
+from chainatlas.api.queries.regions import regions_with_organizations, resolve_region
+from chainatlas.api.queries.taxonomy import node_names
+from chainatlas.web import chain_view as cv
+from chainatlas.web.views.base import render
+
+router = APIRouter(include_in_schema=False)
+
+PREFERRED = ("321200",)  # 泰州市, the demo's home cluster, when it holds data
+
+
+def default_region(session: SessionDep) -> str:
+    regions = regions_with_organizations(session)
+    codes = [r["adcode"] for r in regions]
+    for code in PREFERRED:
+        if code in codes:
+            return code
+    return codes[0] if codes else "321200"
+
+
+@router.get("/")
+def home(session: SessionDep, region: str | None = None) -> Response:
+    target = resolve_region(session, region).adcode if region else default_region(session)
+    return RedirectResponse(f"/dashboard/{target}", status_code=303)
+
+
+@router.get("/dashboard/{region}")
+def dashboard(region: str, request: Request, session: SessionDep) -> Response:
+    info = resolve_region(session, region)
+    report = cv.region_report(session, info.adcode)
+    names = node_names(session)
+    ladder = cv.ladder(report)
+    events, _ = list_events(session, region=info.adcode, limit=8)
+    status = cv.node_status(report)
+    counts = {s: sum(1 for v in status.values() if v == s) for s in ("covered", "gap", "choke", "bottleneck")}
+    return render(
+        request, "dashboard.html", region=info, report_region=report.get("region"),
+        regions=regions_with_organizations(session), indicators=cv.indicators(report),
+        ladder=ladder, events=events, gaps=cv.findings(report, "gaps", names, 8),
+        chokes=cv.findings(report, "choke_points", names, 5), leaders=cv.leaders(report, 8),
+        status_counts=counts, near=cv.near_next_rung(report),
+        ladder_chart={"labels": [r["label"] for r in ladder], "values": [r["count"] for r in ladder],
+                      "urls": [f"/orgs?region={info.adcode}&tier={r['label']}" for r in ladder]},
+    )

@@ -1,0 +1,36 @@
+"""``chainatlas user`` creates accounts with argon2 hashes; ``chainatlas serve`` is registered."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from chainatlas.api.security import verify_password
+from chainatlas.cli.main import app
+from chainatlas.store import Store
+from chainatlas.store.models import AppUser
+
+
+def test_create_admin_and_add_user(sqlite_store: Store) -> None:
+    runner = CliRunner()
+    db = ["--db", sqlite_store.url]
+    r = runner.invoke(app, ["user", "create-admin", "--password-stdin", *db], input="s3cret-pass\n")
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["user", "add", "li", "--role", "enterprise", "--password-stdin", *db], input="another-pass\n")
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["user", "add", "li", "--role", "analyst", "--password-stdin", *db], input="another-pass\n")
+    assert r.exit_code != 0 and "E812" in r.output  # no duplicate accounts
+    r = runner.invoke(app, ["user", "add", "x", "--role", "root", "--password-stdin", *db], input="another-pass\n")
+    assert r.exit_code != 0 and "E810" in r.output
+    r = runner.invoke(app, ["user", "add", "y", "--password-stdin", *db], input="short\n")
+    assert r.exit_code != 0 and "E811" in r.output
+    with sqlite_store.session() as s:
+        users = {u.username: u for u in s.scalars(select(AppUser))}
+    assert users["admin"].role == "admin" and users["li"].role == "enterprise"
+    assert verify_password(users["admin"].password_hash, "s3cret-pass")
+    assert "s3cret" not in users["admin"].password_hash
+
+
+def test_serve_is_a_command() -> None:
+    r = CliRunner().invoke(app, ["serve", "--help"])
+    assert r.exit_code == 0 and "--port" in r.output and "--open" in r.output

@@ -1,0 +1,98 @@
+"""Every page renders in Chinese and English, with security headers, and escapes untrusted text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from browser.seed import seed_web
+from fastapi.testclient import TestClient
+
+from chainatlas.api.app import create_app
+from chainatlas.store import Store
+
+HTML = {"accept": "text/html"}
+
+
+@pytest.fixture
+def client(sqlite_store: Store) -> Iterator[TestClient]:
+    ids = seed_web(sqlite_store)
+    with TestClient(create_app(sqlite_store)) as c:
+        c.ids = ids  # type: ignore[attr-defined]
+        yield c
+
+
+def pages(ids: dict) -> list[str]:
+    return ["/dashboard/321200", "/dashboard/泰州", "/chain/321200", "/chain/321200?node=bio.media",
+            "/orgs", "/orgs?region=321200&node=bio.vaccine&tier=规上&sort=name", f"/orgs/{ids['vac']}",
+            f"/orgs/{ids['evil']}", f"/documents/{ids['doc']}", f"/documents/{ids['doc']}?view=original",
+            "/news", "/news?region=321200&subchain=bio", "/search", "/search?q=疫苗", "/search?q=疫苗&type=document",
+            "/compare?regions=泰州,武汉", "/login"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pages_render(client: TestClient, lang: str) -> None:
+    for url in pages(client.ids):  # type: ignore[attr-defined]
+        r = client.get(url + ("&" if "?" in url else "?") + f"lang={lang}", headers=HTML)
+        assert r.status_code == 200, (url, r.text[:500])
+        assert r.headers["content-type"].startswith("text/html")
+        csp = r.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert ('lang="en"' if lang == "en" else 'lang="zh-CN"') in r.text
+
+
+def test_no_inline_script(client: TestClient) -> None:
+    for url in pages(client.ids):  # type: ignore[attr-defined]
+        text = client.get(url, headers=HTML).text
+        for chunk in text.split("<script")[1:]:
+            head = chunk.split(">", 1)[0]
+            assert "src=" in head or 'type="application/json"' in head, (url, head)
+        # Event-handler attributes and javascript: URLs may appear only as escaped text.
+        assert " onclick=" not in text and " onchange=" not in text and 'href="javascript:' not in text
+
+
+def test_untrusted_text_is_escaped(client: TestClient) -> None:
+    ids = client.ids  # type: ignore[attr-defined]
+    doc = client.get(f"/documents/{ids['doc']}", headers=HTML).text
+    assert "<script>window.__xss" not in doc and "&lt;script&gt;window.__xss=1&lt;/script&gt;" in doc
+    assert "<img src=x" not in doc and 'href="javascript:' not in doc
+    org = client.get(f"/orgs/{ids['evil']}", headers=HTML).text
+    assert "<img src=x onerror" not in org and "&lt;img src=x onerror=" in org
+    # JSON for charts is embedded with <, >, & escaped so it cannot close its <script> block.
+    chain = client.get("/chain/321200?node=bio.vaccine", headers=HTML).text
+    assert "</script><" not in chain.split('id="map-data">')[1].split("</script>")[0]
+    search = client.get("/search?q=<script>alert(1)</script>", headers=HTML).text
+    assert "<script>alert(1)" not in search
+
+
+def test_language_switch_sticks(client: TestClient) -> None:
+    r = client.get("/dashboard/321200?lang=en", headers=HTML)
+    assert "overview" in r.text and "lang=en" in r.headers["set-cookie"]
+    assert "overview" in client.get("/dashboard/321200", headers=HTML).text
+    assert "总览" in client.get("/dashboard/321200?lang=zh", headers=HTML).text
+
+
+def test_html_errors_and_redirects(client: TestClient) -> None:
+    r = client.get("/", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/dashboard/321200"
+    r = client.get("/orgs/999999", headers=HTML)
+    assert r.status_code == 404 and "E801" in r.text and "<html" in r.text
+    r = client.get("/dashboard/亚特兰蒂斯", headers=HTML)
+    assert r.status_code == 404 and "E807" in r.text
+
+
+def test_chain_panel_shows_gap_evidence_and_candidates(client: TestClient) -> None:
+    r = client.get("/chain/321200?node=bio.media", headers=HTML)
+    panel = r.text.split('data-testid="node-panel"')[1]
+    assert "武汉培养基科技有限公司" in panel  # who could fill the gap
+    assert "泰州疫苗生物有限公司" in panel  # who needs it locally (the evidence)
+
+
+def test_static_and_vendor(client: TestClient) -> None:
+    assert client.get("/static/app/js/app.js").status_code == 200
+    assert client.get("/static/app/css/app.css").status_code == 200
+    r = client.get("/static/vendor/echarts/echarts.min.js")
+    if r.status_code == 404:
+        pytest.skip("node_modules missing: run `npm ci` at the repository root")
+    assert r.status_code == 200 and len(r.content) > 500_000
