@@ -13,6 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
+	bash scripts/setup.sh
 
 run: setup
 	$(BIN)/chainatlas demo

@@ -5,7 +5,8 @@ from __future__ import annotations
 import typer
 
 from chainatlas import __version__
-from chainatlas.cli import db, regions
+from chainatlas.cli import chain, db, demo, ingest, news, regions, serve, taxonomy, trace, user
+from chainatlas.cli.registry import export_app, import_app, orgs_app
 
 app = typer.Typer(
     name="chainatlas",
@@ -15,8 +16,19 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+app.command("demo")(demo.demo)
 app.add_typer(db.app, name="db")
 app.add_typer(regions.app, name="regions")
+app.add_typer(taxonomy.app, name="taxonomy")
+app.command("ingest")(ingest.ingest)
+app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
+app.add_typer(orgs_app, name="orgs")
+app.command("serve")(serve.serve)
+app.add_typer(user.app, name="user")
+app.add_typer(trace.app, name="trace")
+app.add_typer(chain.app, name="chain")
+news.register(app)  # extract, eval, docs
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,45 @@
+"""``chainatlas demo``: the embedded default end to end — a SQLite store with the bundled
+reference data, sample registry, targets, sample news and traceability records, then the web UI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from chainatlas.cli.common import DbOpt, console, get_store
+from chainatlas.settings import DATA_DIR, Settings
+
+
+def demo(
+    db: DbOpt = None,
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="之后启动网页 / start the web UI afterwards"),
+    open_browser: bool = typer.Option(True, "--open/--no-open", help="打开浏览器 / open a browser"),
+    port: int = typer.Option(8000, help="端口 / port"),
+    shared: bool = typer.Option(
+        True, "--shared/--no-shared", help="若存在 ../shared/corpus/news 也一并导入 / also ingest ../shared/corpus/news if present"
+    ),
+    workers: int = typer.Option(2, help="并行进程数 / ingest worker processes"),
+) -> None:
+    """演示：加载示例数据并打开网页 / load the bundled sample data and open the web UI."""
+    from chainatlas.analyse.targets import load_targets
+    from chainatlas.ingest.pipeline import ingest_paths
+    from chainatlas.registry.sample import load_sample
+    from chainatlas.trace.demo import load_trace_demo
+
+    store = get_store(db)
+    console.rule("[bold]ChainAtlas 演示 / demo")
+    console.print(f"数据库 store: {store.url}")
+    console.print(f"示例企业库 sample registry: {load_sample(store)}")
+    console.print(f"指标目标 indicator targets: {load_targets(store)}")
+    paths: list[Path] = [DATA_DIR / "sample_news"]
+    corpus = Settings().shared_dir / "corpus" / "news"
+    if shared and corpus.is_dir():
+        paths.append(corpus)
+    report = ingest_paths(store, paths, workers=workers, progress=True)
+    console.print(f"新闻导入 news ingest: {report}")
+    console.print(f"溯源示例 traceability demo: {load_trace_demo(store)}")
+    if serve:
+        from chainatlas.cli.serve import run_server
+
+        run_server(store.url, host="127.0.0.1", port=port, open_browser=open_browser)

@@ -1,0 +1,126 @@
+"""Where the article body is: the densest run of running text.
+
+Each line gets a score (running text positive by its length; headings, chrome and
+contact blocks negative; sidebar headers a barrier) and the body is the maximum-sum run
+of lines, as in body-text extraction (Finn's BTE). Then unrelated paragraphs glued at its
+edges are trimmed by topic similarity to the rest of the body, and the title is found
+just above it. Everything after the body is sidebar or boilerplate by position.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from chainatlas.ingest.noise.lines import (
+    BLANK,
+    CAPTION,
+    CHROME,
+    CONTACT,
+    CONTENT,
+    HEADING,
+    MARKER,
+    SPAMLINE,
+    Line,
+)
+from chainatlas.ingest.noise.topic import bigrams, recurring_share
+
+# A paragraph at the body's end with less than this share of the article's recurring
+# vocabulary is an unrelated item glued on (see topic.py for the measured ranges).
+TRIM_BELOW = 0.08
+MIN_KEEP = 3  # never trim a body down below this many paragraphs
+LIST_SHARE = 0.2  # an enumerated item after the body needs this share of the body's recurring bigrams
+ENUMERATED = re.compile(r"^(?:\d{1,2}[.、)]|[((]\d{1,2}[))]|[一二三四五六七八九十]{1,3}[、.]|[①-⑳])\s*")
+
+
+@dataclass
+class BodyRegion:
+    first: int   # index of the first line in the body
+    last: int    # index of the last line in the body (inclusive)
+    title: int | None = None
+    trimmed: tuple[int, ...] = ()
+
+
+def max_run(scores: list[float]) -> tuple[int, int, float]:
+    best = (0, -1, 0.0)
+    run_start, run_sum = 0, 0.0
+    for i, score in enumerate(scores):
+        if run_sum <= 0:
+            run_start, run_sum = i, score
+        else:
+            run_sum += score
+        if run_sum > best[2]:
+            best = (run_start, i, run_sum)
+    return best
+
+
+def find_body(lines: list[Line], repeats: set[int]) -> BodyRegion | None:
+    first, last, total = max_run([ln.score for ln in lines])
+    if last < first or total <= 0:
+        return None
+    paragraphs = [i for i in range(first, last + 1) if lines[i].kind == CONTENT and i not in repeats]
+    trimmed: list[int] = []
+    grams = [bigrams(lines[i].text) for i in paragraphs]
+    counts: Counter[str] = Counter()
+    for g in grams:
+        counts.update(g)
+    while len(paragraphs) > MIN_KEEP:
+        if recurring_share(len(paragraphs) - 1, grams, counts) >= TRIM_BELOW:
+            break
+        trimmed.append(paragraphs.pop())
+        counts.subtract(grams.pop())
+    if trimmed:
+        # The body now ends at its last kept paragraph; repeats of it before the cut stay inside.
+        last = max(i for i in range(first, min(trimmed) if trimmed else last + 1)
+                   if lines[i].kind in (CONTENT, HEADING) or i in repeats)
+    else:
+        last = extend_list(lines, last, counts)
+    return BodyRegion(first, last, find_title(lines, first), tuple(trimmed))
+
+
+def extend_list(lines: list[Line], last: int, counts: Counter[str]) -> int:
+    """An enumerated list right after the last paragraph (签约项目: 1. … 2. …) belongs to the
+    article when its items speak the article's vocabulary; a sidebar's headlines do not."""
+    recurring = {g for g, k in counts.items() if k >= 2}
+    i = last + 1
+    while i < len(lines):
+        ln = lines[i]
+        if ln.kind == BLANK:
+            i += 1
+            continue
+        if ln.kind == HEADING and ln.text.rstrip().endswith((":", "：")) and i == last + 1 + _blanks(lines, last):
+            i += 1  # a lead-in (重点项目包括:) joins only if an item after it does
+            continue
+        if ln.kind != HEADING or not ENUMERATED.match(ln.text.strip()):
+            break
+        grams = bigrams(ln.text)
+        if not grams or len(grams & recurring) / len(grams) < LIST_SHARE:
+            break
+        last = i
+        i += 1
+    return last
+
+
+def _blanks(lines: list[Line], after: int) -> int:
+    n = 0
+    while after + 1 + n < len(lines) and lines[after + 1 + n].kind == BLANK:
+        n += 1
+    return n
+
+
+def find_title(lines: list[Line], first: int) -> int | None:
+    """The heading just above the body, past meta/byline lines (not past ads or sidebars)."""
+    seen = 0
+    for i in range(first - 1, -1, -1):
+        kind = lines[i].kind
+        if kind == BLANK:
+            continue
+        seen += 1
+        if seen > 4 or kind in (CONTACT, MARKER, SPAMLINE, CONTENT):
+            return None
+        if kind == HEADING and len(lines[i].text.strip()) >= 6:
+            return i
+        if kind not in (CHROME, CAPTION):
+            return None
+    return None

@@ -1,0 +1,354 @@
+"""The ingest pipeline: discover → read → prepare → extract (worker processes) → store
+(the parent, one transaction per document).
+
+* Streaming: inputs are expanded lazily and at most ``workers × 3`` batches are in
+  flight, so memory stays flat however large the corpus.
+* Idempotent: a document is keyed by the sha256 of its raw bytes; content already stored
+  is skipped before any work is done.
+* Safe to kill: each document is committed atomically together with its facts, and
+  results are committed in input order, so a rerun after ``kill -9`` picks up exactly the
+  documents that are missing and ends in the same store as one clean run.
+* Bad input is reported (``IngestReport.rejected`` and the ``ingest_issue`` table) with a
+  coded reason; the rest goes in.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from chainatlas.errors import IngestError
+from chainatlas.ingest.dedupe import NearDuplicateIndex
+from chainatlas.ingest.discover import InputFile, iter_inputs
+from chainatlas.ingest.errors import (
+    EMPTY,
+    EXTRACTOR_MISSING,
+    TOO_LARGE,
+    UNREADABLE,
+    UNSUPPORTED,
+    WORKER_DIED,
+    RejectedInput,
+)
+from chainatlas.ingest.prepare import content_hash
+from chainatlas.ingest.readers import kind_of
+from chainatlas.ingest.readers.jsonl import iter_lines
+from chainatlas.ingest.worker import (
+    DEFAULT_EXTRACTOR,
+    Outcome,
+    Prepared,
+    Rejection,
+    WorkItem,
+    process_batch,
+    resolve_callable,
+    warm_up,
+)
+from chainatlas.store import Store
+from chainatlas.store.models import Document, IngestIssue
+
+DEFAULT_PERSISTER = "chainatlas.resolve.persist:persist"
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+BATCH = 8
+MAX_IN_FLIGHT_BYTES = 64 * 1024 * 1024
+
+Persister = Callable[[Any, Document, Any, Any], Any]
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    documents: int = 0          # newly stored
+    unchanged: int = 0          # content already in the store
+    near_duplicates: int = 0    # stored and linked, facts not stored again
+    bytes: int = 0
+    seconds: float = 0.0
+    rejected: list[Rejection] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.rejected else 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "files": self.files, "documents": self.documents, "unchanged": self.unchanged,
+            "near_duplicates": self.near_duplicates, "rejected": len(self.rejected), "bytes": self.bytes,
+            "seconds": round(self.seconds, 3),
+            "issues": [{"where": r.where, "code": r.code, "reason": r.reason} for r in self.rejected],
+        }
+
+
+def check_available(spec: str, what: str) -> None:
+    try:
+        resolve_callable(spec)
+    except (ImportError, AttributeError) as exc:
+        raise IngestError(
+            f"{what} {spec!r} is not available ({exc}); ingest stores documents with their facts, "
+            "so it needs chainatlas.extract and chainatlas.resolve installed", code=EXTRACTOR_MISSING,
+        ) from exc
+
+
+# -- work items -----------------------------------------------------------------------------
+def _file_items(entry: InputFile, max_bytes: int, report: IngestReport) -> Iterator[WorkItem | Rejection]:
+    path = entry.path
+    where = str(path)
+    kind = kind_of(path)
+    if kind is None:
+        yield Rejection(where, UNSUPPORTED, f"unsupported file type {path.suffix or '(none)'}", entry.size)
+        return
+    report.files += 1
+    if kind == "jsonl":
+        # The size limit is per record: a crawl dump may be large, one page may not.
+        try:
+            for line_no, raw in iter_lines(path):
+                loc = f"{where}:{line_no}"
+                if len(raw) > max_bytes:
+                    yield Rejection(loc, TOO_LARGE, f"line {line_no} is {len(raw)} bytes, over the limit "
+                                    f"of {max_bytes} (--max-bytes)", len(raw))
+                    continue
+                yield WorkItem(loc, where, raw, content_hash(raw), line_no)
+        except OSError as exc:
+            yield Rejection(where, UNREADABLE, f"cannot read: {exc}", entry.size)
+        return
+    if entry.size == 0:
+        yield Rejection(where, EMPTY, "empty file (0 bytes)", 0)
+        return
+    if entry.size > max_bytes:
+        yield Rejection(where, TOO_LARGE, f"{entry.size} bytes, over the limit of {max_bytes} (--max-bytes)",
+                        entry.size)
+        return
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        yield Rejection(where, UNREADABLE, f"cannot read: {exc}", entry.size)
+        return
+    yield WorkItem(where, where, raw, content_hash(raw))
+
+
+def _items(paths: Iterable[str | Path], max_bytes: int, report: IngestReport) -> Iterator[WorkItem | Rejection]:
+    for entry in iter_inputs(paths):
+        if isinstance(entry, RejectedInput):
+            yield Rejection(entry.where or "?", entry.code, entry.message, None)
+        else:
+            yield from _file_items(entry, max_bytes, report)
+
+
+def _batches(items: Iterator[WorkItem | Rejection], size: int) -> Iterator[list[WorkItem | Rejection]]:
+    batch: list[WorkItem | Rejection] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# -- the writer (parent process only) -------------------------------------------------------
+class Writer:
+    def __init__(self, store: Store, persister: Persister, report: IngestReport) -> None:
+        self.store = store
+        self.persister = persister
+        self.report = report
+        self.index = NearDuplicateIndex()
+        with store.session() as s:
+            rows = s.execute(
+                select(Document.id, Document.minhash)
+                .where(Document.minhash.is_not(None), Document.near_duplicate_of.is_(None))
+                .order_by(Document.id)
+                .execution_options(yield_per=2000)
+            )
+            self.index.load((r[0], r[1]) for r in rows)
+            self.issue_paths: set[str] = set(s.scalars(select(IngestIssue.path)))
+
+    def known(self, hashes: list[str]) -> set[str]:
+        if not hashes:
+            return set()
+        with self.store.session() as s:
+            return set(s.scalars(select(Document.content_hash).where(Document.content_hash.in_(hashes))))
+
+    def reject(self, r: Rejection) -> None:
+        self.report.rejected.append(r)
+        with self.store.session() as s:
+            # One issue row per input: a rerun replaces it instead of piling up copies.
+            s.execute(delete(IngestIssue).where(IngestIssue.path == r.where))
+            s.add(IngestIssue(path=r.where, code=r.code, reason=r.reason[:2000], size=r.size))
+        self.issue_paths.add(r.where)
+
+    def write(self, outcome: Outcome) -> None:
+        if isinstance(outcome, Rejection):
+            self.reject(outcome)
+            return
+        self._store(outcome)
+
+    def _signatures(self, ids: list[int]) -> dict[int, list[int]]:
+        with self.store.session() as s:
+            rows = s.execute(select(Document.id, Document.minhash).where(Document.id.in_(ids)))
+            return {doc_id: values for doc_id, values in rows}
+
+    def _store(self, out: Prepared) -> None:
+        doc = out.document
+        dup_of = self.index.match(out.signature, self._signatures)
+        try:
+            # The content hash was checked before the work was sent out; a copy stored since
+            # (the same content under two names, or a concurrent ingest) hits the unique key.
+            with self.store.session() as s:
+                row = Document(
+                    content_hash=doc.content_hash, doc_key=doc.doc_key[:200], path=doc.path, url=doc.url,
+                    title=doc.title, published_at=doc.published_at, encoding=doc.encoding,
+                    original_text=doc.original_text, normalized_text=doc.normalized_text,
+                    offset_map=doc.offset_map.to_json(), segments=doc.segments_json(),
+                    near_duplicate_of=dup_of, minhash=out.signature,
+                    status="near_duplicate" if dup_of is not None else "extracted",
+                )
+                s.add(row)
+                s.flush()
+                if dup_of is None:
+                    self.persister(s, row, doc, out.extraction)
+                if out.item_where in self.issue_paths:  # the input was fixed since it was rejected
+                    s.execute(delete(IngestIssue).where(IngestIssue.path == out.item_where))
+                doc_id = row.id
+        except IntegrityError:
+            with self.store.session() as s:
+                if s.scalar(select(Document.id).where(Document.content_hash == doc.content_hash)) is None:
+                    raise  # not our unique key: a real error in the facts written
+            self.report.unchanged += 1
+            return
+        self.issue_paths.discard(out.item_where)
+        if dup_of is not None:
+            self.report.near_duplicates += 1
+        elif out.signature:
+            self.index.add(doc_id, out.signature)
+        self.report.documents += 1
+
+
+# -- driver ---------------------------------------------------------------------------------
+def _progress(enabled: bool, total: int) -> Any:
+    if not enabled:
+        return None
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(TextColumn("[bold]ingest[/bold] {task.fields[docs]} docs"), BarColumn(), DownloadColumn(),
+                    TimeElapsedColumn(), TimeRemainingColumn(), console=Console(stderr=True), transient=False)
+
+
+def ingest_paths(
+    store: Store,
+    paths: Iterable[str | Path],
+    *,
+    workers: int | None = None,
+    progress: bool = True,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    extractor: str | Callable[..., Any] | None = None,
+    persister: str | Persister | None = None,
+    batch_size: int = BATCH,
+) -> IngestReport:
+    """Ingest files, folders and globs into ``store``; see the module docstring.
+
+    ``extractor`` (``"module:function"`` or a picklable function taking a
+    ``PreparedDocument``) and ``persister`` (``persist(session, document_row, prepared,
+    extraction)``) default to ``chainatlas.extract.pipeline:extract`` and
+    ``chainatlas.resolve.persist:persist``."""
+    started = time.perf_counter()
+    extractor = extractor or DEFAULT_EXTRACTOR
+    if isinstance(extractor, str):
+        check_available(extractor, "extractor")
+    persister_spec = persister or DEFAULT_PERSISTER
+    if isinstance(persister_spec, str):
+        check_available(persister_spec, "persister")
+    persist_fn: Persister = resolve_callable(persister_spec)
+    workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
+    paths = list(paths)
+
+    report = IngestReport()
+    writer = Writer(store, persist_fn, report)
+    bar = _progress(progress, 0)
+    task = None
+    if bar is not None:
+        total = sum(e.size for e in iter_inputs(paths) if isinstance(e, InputFile))
+        bar.start()
+        task = bar.add_task("ingest", total=total or None, docs=0)
+
+    def done(outcomes: list[Outcome], sizes: int) -> None:
+        for outcome in outcomes:
+            writer.write(outcome)
+        if bar is not None and task is not None:
+            bar.update(task, advance=sizes, docs=report.documents)
+
+    pool: ProcessPoolExecutor | None = None
+    if workers > 1:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("forkserver"),
+                                   initializer=warm_up, initargs=(extractor,))
+    # In flight: (result or future, bytes, the work items). Bounded by count and by bytes, so
+    # memory stays flat whatever the corpus size (a few 20 MB files must not pile up).
+    pending: deque[tuple[Future[list[Outcome]] | list[Outcome], int, list[WorkItem]]] = deque()
+    in_flight = 0
+
+    def settle() -> None:
+        nonlocal in_flight
+        result, size, items = pending.popleft()
+        in_flight -= size
+        if isinstance(result, list):
+            outcomes = result
+        else:
+            try:
+                outcomes = result.result()
+            except BrokenProcessPool:
+                raise
+            except Exception as exc:  # e.g. an extraction result that cannot be pickled back
+                outcomes = [Rejection(w.where, "E499", f"worker error: {type(exc).__name__}: {exc}", len(w.raw))
+                            for w in items]
+        done(outcomes, size)
+
+    try:
+        for batch in _batches(_items(paths, max_bytes, report), batch_size):
+            work = [b for b in batch if isinstance(b, WorkItem)]
+            known = writer.known([w.content_hash for w in work])
+            todo = [w for w in work if w.content_hash not in known]
+            report.unchanged += len(work) - len(todo)
+            size = sum(len(w.raw) for w in work) + sum(r.size or 0 for r in batch if isinstance(r, Rejection))
+            report.bytes += sum(len(w.raw) for w in work)
+            rejected: list[Outcome] = [b for b in batch if isinstance(b, Rejection)]
+            if rejected:  # issues are independent of documents: their order does not matter
+                pending.append((rejected, 0, []))
+            if pool is None:
+                pending.append((process_batch(todo, extractor), size, todo))
+            elif todo:
+                pending.append((pool.submit(process_batch, todo, extractor), size, todo))
+            else:
+                pending.append(([], size, []))
+            in_flight += size
+            while pending and (pool is None or len(pending) > workers * 3 or in_flight > MAX_IN_FLIGHT_BYTES):
+                settle()
+        while pending:
+            settle()
+    except BrokenProcessPool as exc:
+        # A worker died (out of memory, a crash in native code). What was committed stays;
+        # a rerun continues from there.
+        raise IngestError(f"a worker process died ({exc}); {report.documents} documents were stored — "
+                          "run the same command again to continue", code=WORKER_DIED) from exc
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        if bar is not None:
+            bar.stop()
+    report.seconds = time.perf_counter() - started
+    return report
+

@@ -1,0 +1,71 @@
+"""HTML pages: boilerplate removed with trafilatura, title/date/url from the metadata.
+
+The bytes are decoded by ``ingest.decode`` first (the ``<meta charset>`` is only one
+candidate: pages lie about it), and trafilatura gets the text, so it never re-guesses.
+A page cut off mid-way (no ``</html>`` after an ``<html>``, or ending inside a tag) is
+rejected: its text would silently lack the end of the article."""
+
+from __future__ import annotations
+
+import re
+
+from chainatlas.ingest.decode import declared_charset, decode
+from chainatlas.ingest.errors import NO_TEXT, TRUNCATED_HTML, RejectedInput
+from chainatlas.ingest.readers.base import SourceText, parse_date
+
+_CANONICAL = re.compile(r"""<link[^>]+rel=["']?canonical["']?[^>]*>""", re.I)
+_OG_URL = re.compile(r"""<meta[^>]+property=["']og:url["'][^>]*>""", re.I)
+_HREF = re.compile(r"""(?:href|content)=["']([^"']+)["']""", re.I)
+_TAG = re.compile(r"<[^>]*>")
+_BLOCK = re.compile(r"</?(?:p|div|br|li|h[1-6]|tr|section|article|header|footer|td)\b[^>]*>", re.I)
+_DROP = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>", re.I | re.S)
+
+
+def is_truncated(html: str) -> str | None:
+    """Why the page looks cut off, or None."""
+    tail = html.rstrip()[-2000:]
+    lower = html.lower()
+    if re.search(r"<[^>]*$", tail):
+        return "ends inside a tag"
+    if "<html" in lower[:4096] and "</html>" not in lower[-4096:]:
+        return "no closing </html>"
+    return None
+
+
+def fallback_text(html: str) -> str:
+    """Tags stripped, blocks on their own lines: for fragments trafilatura declines."""
+    import html as htmllib
+
+    text = _DROP.sub("", html)
+    text = _BLOCK.sub("\n", text)
+    text = _TAG.sub("", text)
+    return htmllib.unescape(text)
+
+
+def html_to_source(html: str, *, encoding: str, where: str | None = None, fragment: bool = False) -> SourceText:
+    import trafilatura
+
+    if not fragment and (why := is_truncated(html)):
+        raise RejectedInput(TRUNCATED_HTML, f"truncated HTML ({why})", where=where)
+    doc = trafilatura.bare_extraction(
+        html, with_metadata=True, include_comments=False, include_tables=True, deduplicate=False,
+    )
+    text = getattr(doc, "text", None) if doc is not None else None
+    title = getattr(doc, "title", None) if doc is not None else None
+    date = parse_date(getattr(doc, "date", None)) if doc is not None else None
+    url = getattr(doc, "url", None) if doc is not None else None
+    if not text or not text.strip():
+        text = fallback_text(html)
+    if not text.strip():
+        raise RejectedInput(NO_TEXT, "HTML has no visible text", where=where)
+    if not url:
+        for pattern in (_CANONICAL, _OG_URL):
+            if (m := pattern.search(html[:20000])) and (h := _HREF.search(m.group())):
+                url = h.group(1)
+                break
+    return SourceText(text, encoding, title=title or None, url=url, published_at=date)
+
+
+def read_html(raw: bytes, *, where: str | None = None) -> SourceText:
+    decoded = decode(raw, declared=declared_charset(raw), where=where)
+    return html_to_source(decoded.text, encoding=decoded.encoding, where=where)
