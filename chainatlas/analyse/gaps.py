@@ -1,0 +1,92 @@
+"""断链 (gaps) and 卡点 (choke points), with candidate suppliers from elsewhere.
+
+A gap is a node the scope's own chain needs (see ``coverage.needs``) where no local
+organization is present. A choke point is a needed node the scope does hold, but thinly:
+one or two firms, one firm with most of the node's revenue, or local buyers whose only
+known suppliers sit outside the scope. Candidates for either are ranked: organizations
+already linked to local firms first (链主/供应链招商), then by tier and revenue nationally.
+"""
+
+from __future__ import annotations
+
+from chainatlas.analyse.candidates import rank_candidates, related_candidates
+from chainatlas.analyse.coverage import NodeCoverage
+from chainatlas.analyse.data import ChainData, OrgInfo
+from chainatlas.analyse.evidence import evidence, org_ref
+
+FEW_ORGS = 2
+TOP_SHARE = 0.6
+
+
+def gaps(data: ChainData, cov: list[NodeCoverage], candidates: dict[str, list[dict]]) -> list[dict]:
+    subtree = data.subtree()
+    out = []
+    for nc in cov:
+        if nc.status != "gap":
+            continue
+        needer_ids = sorted({oid for r in nc.reasons for oid in r.org_ids})
+        needers = [data.orgs[i] for i in needer_ids if i in data.orgs]
+        rel_ids = {rid for r in nc.reasons for rid in r.relation_ids}
+        rels = [r for r in data.relations if r.id in rel_ids]
+        for_nodes = sorted({r.for_node for r in nc.reasons if r.for_node})
+        cands = rank_candidates(related_candidates(data, subtree[nc.id]), candidates.get(nc.id, []))
+        need_revenue = sum((o.latest_revenue(data.year)[1] or 0) for o in needers)
+        why = "本地 " + "、".join(data.nodes[n].name for n in for_nodes) + " 需要此环节投入" if for_nodes else ""
+        if rels:
+            why += ("；" if why else "") + f"本地企业有 {len(rels)} 条来自外地的供应关系"
+        out.append({
+            "node_id": nc.id, "name": nc.name, "subchain": nc.subchain, "stage": nc.stage,
+            "needed_by_nodes": [{"id": n, "name": data.nodes[n].name} for n in for_nodes],
+            "needed_by_count": len(needers), "needed_by_revenue": need_revenue,
+            "national_count": nc.ref_count, "why": why, "candidates": cands,
+            "evidence": evidence(data, orgs=needers, relations=rels, nodes=for_nodes),
+        })
+    out.sort(key=lambda g: (-g["needed_by_count"], -g["needed_by_revenue"], g["node_id"]))
+    return out
+
+
+def choke_points(data: ChainData, cov: list[NodeCoverage], candidates: dict[str, list[dict]],
+                 ranked_nodes: set[str] | None = None) -> list[dict]:
+    """``ranked_nodes``: the nodes whose candidates the report ranks (default: all); the others
+    list none here and get theirs on drill-down, since ranking the outside suppliers of every
+    thin node of a big city costs more than the rest of the report."""
+    subtree = data.subtree()
+    out = []
+    for nc in cov:
+        if not nc.needed or nc.count == 0:
+            continue
+        reasons, kinds = [], []
+        if nc.count <= FEW_ORGS:
+            kinds.append("few")
+            reasons.append(f"仅 {nc.count} 家本地企业：" + "、".join(o.name for o in nc.orgs))
+        revs = sorted(((o.latest_revenue(data.year)[1] or 0.0, o) for o in nc.orgs), key=lambda x: (-x[0], x[1].id))
+        total = sum(v for v, _ in revs)
+        hhi = sum((v / total) ** 2 for v, _ in revs) if total else None
+        top_share = revs[0][0] / total if total else None
+        if nc.count > 1 and top_share is not None and top_share >= TOP_SHARE:
+            kinds.append("concentrated")
+            reasons.append(f"{revs[0][1].name} 占该环节本地营收 {top_share:.0%}")
+        inbound = data.supplied_into(subtree[nc.id])
+        outside = [r for r in inbound if not data.orgs[r.supplier_id].local]
+        if inbound and len(outside) == len(inbound):
+            kinds.append("external_supply")
+            abroad = sum(1 for r in outside if not data.orgs[r.supplier_id].region_adcode)
+            reasons.append(f"本地采购方已知的 {len(outside)} 条供应关系全部来自外地"
+                           + (f"（其中 {abroad} 条境外/地区不明）" if abroad else ""))
+        if not kinds:
+            continue
+        needers = sorted({oid for r in nc.reasons for oid in r.org_ids})
+        orgs: list[OrgInfo] = [*nc.orgs, *(data.orgs[i] for i in needers if i in data.orgs)]
+        out.append({
+            "node_id": nc.id, "name": nc.name, "subchain": nc.subchain, "stage": nc.stage,
+            "kinds": kinds, "why": "；".join(reasons), "organization_count": nc.count,
+            "top_share": top_share, "hhi": hhi, "holders": [org_ref(o, data.year) for o in nc.orgs[:10]],
+            "candidates": rank_candidates(
+                related_candidates(data, subtree[nc.id], limit=5)
+                if outside and (ranked_nodes is None or nc.id in ranked_nodes) else [],
+                candidates.get(nc.id, []), limit=5),
+            "evidence": evidence(data, orgs=orgs, relations=outside or inbound, nodes=subtree[nc.id]),
+        })
+    severity = {"few": 2, "external_supply": 2, "concentrated": 1}
+    out.sort(key=lambda c: (-sum(severity[k] for k in c["kinds"]), c["organization_count"], c["node_id"]))
+    return out
