@@ -4,6 +4,7 @@ document into organizations (short names and explicit aliases folded into the fu
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from . import lexicons
@@ -94,19 +95,24 @@ def enclosing_quote(text: str, start: int, end: int) -> tuple[int, int] | None:
     return left + 1, right
 
 
+@lru_cache(maxsize=1)
+def _facility_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    tails = tuple(sorted(lexicons.org_cues()["product_tails"], key=len, reverse=True))
+    return tails, tuple(w for w in lexicons.org_suffixes() if len(w) >= 2)
+
+
 def trim_facility(text: str, s: int, e: int) -> tuple[int, int]:
     """Cut a model ORG back to its organization: 润方生物动物药 → 润方生物 (a product follows),
     三鹰生物德国研发中心 → 三鹰生物 (a place starts a facility of the company)."""
     name = text[s:e]
-    cues = lexicons.org_cues()
-    for tail in sorted(cues["product_tails"], key=len, reverse=True):
+    tails, long_suffixes = _facility_words()
+    for tail in tails:
         if name.endswith(tail) and len(name) > len(tail) + 1 and suffix_of(name[: -len(tail)]) is not None:
             return s, e - len(tail)
-    table = lexicons.org_suffixes()
     for k in range(2, len(name) - 1):
         head = name[:k]
         suf = suffix_of(head)
-        if suf is not None and not suf.hard and head.endswith(tuple(w for w in table if len(w) >= 2)):
+        if suf is not None and not suf.hard and head.endswith(long_suffixes):
             rest = name[k:]
             for n in range(2, min(6, len(rest)) + 1):
                 if is_place(rest[:n]) or rest[:n] in {"德国", "美国", "日本", "韩国", "英国", "法国"}:

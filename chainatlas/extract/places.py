@@ -3,6 +3,7 @@ short names, from the adcode table the regions package ships) and the bundled pa
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -59,30 +60,51 @@ def is_place(text: str) -> bool:
 def first_place(text: str) -> Place | None:
     """The first region named inside ``text`` (longest name at the earliest position)."""
     table = places()
-    for i in range(len(text)):
-        for j in range(min(len(text), i + 8), i + 1, -1):
-            hit = table.get(text[i:j])
-            if hit is not None:
-                return hit
+    firsts = _lengths_by_first()
+    n = len(text)
+    for i in range(n):
+        for k in firsts.get(text[i], ()):
+            if i + k <= n:
+                hit = table.get(text[i:i + k])
+                if hit is not None:
+                    return hit
     return None
+
+
+@lru_cache(maxsize=1)
+def _lengths_by_first() -> dict[str, tuple[int, ...]]:
+    """First character → lengths of the place names that start with it, longest first
+    (the scans below try only those instead of every length at every position)."""
+    lengths: dict[str, set[int]] = {}
+    for name in places():
+        if len(name) <= 8:
+            lengths.setdefault(name[0], set()).add(len(name))
+    return {c: tuple(sorted(v, reverse=True)) for c, v in lengths.items()}
+
+
+@lru_cache(maxsize=1)
+def _by_code() -> dict[str, Place]:
+    return {p.adcode: p for p in places().values()}
+
+
+@lru_cache(maxsize=1)
+def _region_re() -> re.Pattern[str]:
+    """Province and prefecture names, longest first: ``finditer`` then reads the longest
+    such name at each position, left to right (counties, often common words, never count)."""
+    names = [n for n, p in places().items() if p.level != "county" and len(n) <= 8]
+    return re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))))
 
 
 def main_region(texts: list[str]) -> Place | None:
     """The prefecture-level region a document is mostly about (most named, city over province)."""
     counts: Counter[str] = Counter()
     table = places()
+    pattern = _region_re()
     for text in texts:
-        i = 0
-        while i < len(text):
-            for j in range(min(len(text), i + 8), i + 1, -1):
-                hit = table.get(text[i:j])
-                if hit is not None and hit.level != "county":
-                    counts[hit.adcode] += 2 if hit.level == "prefecture" else 1
-                    i = j - 1
-                    break
-            i += 1
+        for m in pattern.finditer(text):
+            hit = table[m.group()]
+            counts[hit.adcode] += 2 if hit.level == "prefecture" else 1
     if not counts:
         return None
     code = counts.most_common(1)[0][0]
-    by_code = {p.adcode: p for p in table.values()}
-    return by_code.get(code)
+    return _by_code().get(code)

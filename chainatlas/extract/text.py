@@ -65,11 +65,13 @@ def fold_width(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+@lru_cache(maxsize=65536)
 def simplify(text: str) -> str:
     """Simplified, half-width surface form: what a name 'as written' means in the output."""
     return _t2s().convert(fold_width(PINYIN_NOTE.sub("", text)))
 
 
+@lru_cache(maxsize=65536)
 def name_key(name: str) -> str:
     """Comparison key for names: simplified, half-width, no spaces/brackets/quotes, lowercase."""
     return re.sub(r"\s+", "", simplify(name)).translate(_BRACKETS).lower()
