@@ -77,3 +77,38 @@ def test_errors(client) -> None:  # type: ignore[no-untyped-def]
     assert client.get("/api/chain/泰州市/nodes/no.such.node").status_code == 404
     assert client.get("/api/chain/compare", params={"regions": "泰州市"}).status_code == 400
     assert client.get("/api/chain/泰州市/gaps", params={"limit": 0}).status_code == 422
+
+
+def test_region_endpoints_share_one_cached_report_until_a_write(client, store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from chainatlas.regions import RegionIndex
+    from chainatlas.store.models import Organization, OrganizationNode
+    from chainatlas.web import chain_view as cv
+
+    cv.clear_reports()
+    calls: list[str] = []
+    real = cv._compute
+
+    def counting(session, region, *rest):  # type: ignore[no-untyped-def]
+        calls.append(region)
+        return real(session, region, *rest)
+
+    monkeypatch.setattr(cv, "_compute", counting)
+    for path in ("map", "map", "gaps", "leaders", "ladder", "choke-points", "report"):
+        assert client.get(f"/api/chain/泰州市/{path}").status_code == 200
+    assert len(calls) == 1
+    assert client.get("/api/chain/泰州市/map", params={"peers": "泰安市"}).status_code == 200
+    assert len(calls) == 2  # other peers: another report
+    d1 = client.get("/api/chain/泰州市/nodes/t.form").json()
+    assert client.get("/api/chain/泰州市/nodes/t.form").json() == d1
+    # A write (here straight to the store, as an import from another process would) is seen:
+    with store.session() as s:
+        org = Organization(name="泰州原料药新", name_key="泰州原料药新", kind="enterprise",
+                           region_adcode=RegionIndex(s).get("泰州市").adcode)
+        s.add(org)
+        s.flush()
+        s.add(OrganizationNode(organization_id=org.id, node_id="t.api"))
+    nodes = {n["id"]: n for n in client.get("/api/chain/泰州市/map").json()["nodes"]}
+    assert len(calls) == 3 and nodes["t.api"]["status"] != "gap" and nodes["t.api"]["organization_count"] == 1
+    assert client.get("/api/chain/泰州市/nodes/t.form").json()["node"]["organization_count"] == 2
+    assert len(calls) == 3
+    cv.clear_reports()

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from chainatlas.analyse.data import NON_SUPPLY_KINDS, ChainData
 from chainatlas.analyse.evidence import org_ref
-from chainatlas.analyse.units import fmt_wan
 from chainatlas.store.models import Organization, Tier
+from chainatlas.units import fmt_wan_report as fmt_wan
 
 CANDIDATES_PER_NODE = 8
 TIER_WEIGHT = {"上市": 1.0, "制造业单项冠军": 0.9, "专精特新小巨人": 0.8, "专精特新(国家级)": 0.8, "独角兽": 0.8,

@@ -61,18 +61,18 @@ def relation_corridors(data: ChainData, names: dict[str, str], limit: int = 30) 
     # Group by shape first (far prefecture, both sides' node sets): far fewer shapes than relations.
     # The far side's prefecture is resolved once per organization, not once per relation.
     region_memo: dict = {}
-    far_key: dict[int, tuple] = {}
     shapes: dict[tuple, list[RelInfo]] = defaultdict(list)
     orgs = data.orgs
+    # Per organization once: (local?, prefecture of a far one, node key); then one dict probe
+    # per relation instead of attribute walks (a big city has 10^5 relations across its border).
+    side = {oid: (o.local, None if o.local else region_key(o.region_adcode, names, region_memo), o.node_key)
+            for oid, o in orgs.items()}
+    get = side.get
     for rel in data.relations:
-        sup, cus = orgs.get(rel.supplier_id), orgs.get(rel.customer_id)
-        if sup is None or cus is None or sup.local == cus.local:
+        sup, cus = get(rel.supplier_id), get(rel.customer_id)
+        if sup is None or cus is None or sup[0] is cus[0]:
             continue
-        other = cus if sup.local else sup
-        there = far_key.get(other.id)
-        if there is None:
-            there = far_key[other.id] = region_key(other.region_adcode, names, region_memo)
-        shapes[(sup.local, there, sup.node_key, cus.node_key)].append(rel)
+        shapes[(sup[0], cus[1] if sup[0] else sup[1], sup[2], cus[2])].append(rel)
     groups: dict[tuple, list[RelInfo]] = defaultdict(list)
     pair_memo: dict[tuple, list] = {}
     for (outbound, there, sup_nodes, cus_nodes), rels in shapes.items():

@@ -85,22 +85,30 @@ def needs(data: ChainData, on_node: dict[str, list[OrgInfo]]) -> dict[str, list[
     wanted_memo: dict[tuple[str, ...], set[str]] = {}
     chosen_memo: dict[tuple, list[str]] = {}
     by_node: dict[str, tuple[set[int], list[int]]] = {}
-    for rel in data.relations:
-        sup, cus = data.orgs.get(rel.supplier_id), data.orgs.get(rel.customer_id)
-        if sup is None or cus is None or not cus.local or sup.local or not sup.nodes:
+    # Node keys per organization once: outside suppliers placed on a node, local customers.
+    ext_key = {oid: o.node_key for oid, o in data.orgs.items() if not o.local and o.nodes}
+    loc_key = {o.id: o.node_key for o in data.local}
+    for rid, supplier_id, customer_id, _ in data.relations:
+        skey = ext_key.get(supplier_id)
+        if skey is None:
             continue
-        key = (sup.node_key, cus.node_key)
-        chosen = chosen_memo.get(key)
+        ckey = loc_key.get(customer_id)
+        if ckey is None:
+            continue
+        chosen = chosen_memo.get((skey, ckey))
         if chosen is None:
-            wanted = wanted_memo.get(cus.node_key)
+            wanted = wanted_memo.get(ckey)
             if wanted is None:
-                direct = {src for n in cus.node_key for anc in data.ancestors(n) for src in feeds.get(anc, [])}
-                wanted = wanted_memo[cus.node_key] = {d for w in direct for d in subtree.get(w, {w})}
-            chosen = chosen_memo[key] = sorted(sup.nodes & wanted) or sorted(sup.nodes - cus.nodes)
+                direct = {src for n in ckey for anc in data.ancestors(n) for src in feeds.get(anc, [])}
+                wanted = wanted_memo[ckey] = {d for w in direct for d in subtree.get(w, {w})}
+            snodes, cnodes = set(skey), set(ckey)
+            chosen = chosen_memo[(skey, ckey)] = sorted(snodes & wanted) or sorted(snodes - cnodes)
         for nid in chosen:
-            orgs, rels = by_node.setdefault(nid, (set(), []))
-            orgs.add(cus.id)
-            rels.append(rel.id)
+            hit = by_node.get(nid)
+            if hit is None:
+                hit = by_node[nid] = (set(), [])
+            hit[0].add(customer_id)
+            hit[1].append(rid)
     for nid, (orgs, rels) in by_node.items():
         out[nid].append(NeedReason("relation", None, sorted(orgs), rels))  # relations come id-ordered
     return out

@@ -76,8 +76,11 @@ class OrgInfo:
     tiers: list[TierInfo] = field(default_factory=list)
     node_evidence: dict[str, list[dict]] = field(default_factory=dict)
     mentions: int = 0  # times the news names the organization
+    subsidiaries: int = 0  # subsidiary_of relations pointing to it (a group's member firms)
+    subsidiary_refs: list[dict] = field(default_factory=list)  # the first few, for the evidence
     leader_evidence: list[dict] = field(default_factory=list)  # sentences calling it 龙头/领军/链主
     _key: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
+    _labels: dict | None = field(default=None, repr=False, compare=False)
 
     @property
     def node_key(self) -> tuple[str, ...]:
@@ -94,7 +97,15 @@ class OrgInfo:
         return y, self.revenue[y]
 
     def tier_labels(self, year: int | None = None) -> list[str]:
-        return sorted({t.label for t in self.tiers if year is None or t.valid_in(year)})
+        """Labels valid in ``year`` (a fresh list; memoized per year once tiers are loaded)."""
+        memo = self._labels
+        if memo is None:
+            memo = self._labels = {}
+        hit = memo.get(year)
+        if hit is None or hit[0] != len(self.tiers):  # tiers of far firms arrive late
+            hit = memo[year] = (len(self.tiers),
+                                sorted({t.label for t in self.tiers if year is None or t.valid_in(year)}))
+        return list(hit[1])
 
 
 class RelInfo(NamedTuple):
@@ -124,9 +135,15 @@ class ChainData:
     _external_on_node: dict[str, set[int]] | None = field(default=None, repr=False)
     cache: dict[str, dict] = field(default_factory=dict, repr=False)  # per-report memo tables
 
+    _local: tuple[int, list[OrgInfo]] | None = field(default=None, repr=False)
+
     @property
     def local(self) -> list[OrgInfo]:
-        return [o for o in self.orgs.values() if o.local]
+        """The scope's own organizations (a new list each time; the scan over the 10^5 far
+        organizations of a big city is done once, again only if organizations are added)."""
+        if self._local is None or self._local[0] != len(self.orgs):
+            self._local = (len(self.orgs), [o for o in self.orgs.values() if o.local])
+        return list(self._local[1])
 
     def children(self) -> dict[str, list[str]]:
         kids: dict[str, list[str]] = defaultdict(list)
@@ -314,12 +331,8 @@ def load_chain_data(session: Session, scope: Scope, *, peers: list[Scope] | None
         # No local figures: rank candidates elsewhere by the newest year anyone reported.
         year = max(years) if years else core(session).scalar(select(func.max(f.year)).where(f.kind == "revenue"))
     _load_mentions(session, scope, orgs, local_where)
+    _load_subsidiaries(session, orgs, local_where)
     relations = _load_relations(session, scope, orgs)
-    external = sorted(oid for oid, org in orgs.items() if not org.local)
-    for ids in id_lists(session, external):
-        for oid, nid in core(session).execute(select(on.organization_id, on.node_id).where(
-                on.organization_id.in_(ids))).all():
-            orgs[oid].nodes.add(nid)
     peer_counts = scoped_node_counts(session, peers) if peers else None
     return ChainData(scope, year, nodes, inputs, orgs, relations,
                      national if national is not None else national_node_counts(session),
@@ -376,6 +389,29 @@ def _load_mentions(session: Session, scope: Scope, orgs: dict[int, OrgInfo], loc
             orgs[oid].leader_evidence.append(_doc(sid, sentence, did, title, url, pub))  # type: ignore[arg-type]
 
 
+SUBSIDIARY_REFS = 10
+
+
+def _load_subsidiaries(session: Session, orgs: dict[int, OrgInfo], local_where: tuple) -> None:
+    """The organizations recorded as subsidiaries of each local one (subsidiary_of relations
+    pointing to it), with the relation that says so: a group's member firms are part of the
+    why of a 链主. One query; groups hold tens of members, not thousands."""
+    o, r, sub = Organization, Relation, aliased(Organization)
+    stmt = (select(r.target_id, r.id, r.source_id, sub.name, sub.region_adcode, r.source, r.evidence)
+            .join(o, o.id == r.target_id).join(sub, sub.id == r.source_id)
+            .where(*local_where, r.type == "subsidiary_of").order_by(r.target_id, r.id))
+    seen: dict[int, set[int]] = defaultdict(set)
+    for oid, rid, sid, name, region, source, ev in core(session).execute(stmt):
+        org = orgs[oid]
+        if sid in seen[oid]:
+            continue
+        seen[oid].add(sid)
+        org.subsidiaries += 1
+        if len(org.subsidiary_refs) < SUBSIDIARY_REFS:
+            org.subsidiary_refs.append({"relation_id": rid, "id": sid, "name": name, "region_adcode": region,
+                                        "source": source, "evidence": ev})
+
+
 def _sentence_around(window: str, name: str) -> str:
     """The sentence of the window that holds the middle (where the mention is)."""
     mid = len(window) // 2
@@ -391,17 +427,30 @@ def _load_relations(session: Session, scope: Scope, orgs: dict[int, OrgInfo]) ->
     r, far = Relation, aliased(Organization)
     near = aliased(Organization)
     seen: dict[int, RelInfo] = {}
+    # The far end's chain nodes come with the row, as one "a,b" string from a correlated
+    # index-only lookup: a separate query keyed by 10^5 far ids cost more than the relations.
+    agg = func.string_agg if session.get_bind().dialect.name == "postgresql" else func.group_concat
+    on = aliased(OrganizationNode)
+    split_memo: dict[str, tuple[set[str], tuple[str, ...]]] = {}
     for near_col, far_col in ((r.source_id, r.target_id), (r.target_id, r.source_id)):
+        far_nodes = select(agg(on.node_id, ",")).where(on.organization_id == far.id).scalar_subquery()
         stmt = (select(r.id, r.source_id, r.target_id, r.type, far.id, far.name, far.kind, far.region_adcode,
-                       far.park_id, far.is_candidate)
+                       far.park_id, far.is_candidate, far_nodes)
                 .join(near, near.id == near_col).join(far, far.id == far_col)
                 .where(scope.org_filter(near), r.type.in_(CHAIN_RELATIONS)))
-        for rid, sid, tid, typ, fid, name, kind, reg, park, cand in core(session).execute(stmt).all():
+        for rid, sid, tid, typ, fid, name, kind, reg, park, cand, keys in core(session).execute(stmt).all():
             if rid in seen:
                 continue
             if fid not in orgs:
                 # Outside the scope, or inside but excluded (a candidate): seen as external.
-                orgs[fid] = OrgInfo(fid, name, kind, reg, park, False, bool(cand))
+                org = orgs[fid] = OrgInfo(fid, name, kind, reg, park, False, bool(cand))
+                if keys:
+                    hit = split_memo.get(keys)
+                    if hit is None:
+                        nodes = set(keys.split(","))
+                        hit = split_memo[keys] = (nodes, tuple(sorted(nodes)))
+                    # Far organizations' node sets are read, never changed: equal sets are shared.
+                    org.nodes, org._key = hit
             supplier, customer = (sid, tid) if typ == "supplier_of" else (tid, sid)
             seen[rid] = RelInfo(rid, supplier, customer, typ)
     return sorted(seen.values(), key=lambda x: x.id)

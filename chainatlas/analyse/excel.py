@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from chainatlas.analyse.units import fmt_wan
+from chainatlas.units import fmt_wan_report as fmt_wan
 
 STATUS_ZH = {"strong": "优势", "present": "具备", "weak": "薄弱", "gap": "断链", "not_needed": "无需求"}
 STAGE_ZH = {"upstream": "上游", "midstream": "中游", "downstream": "下游"}

@@ -51,6 +51,8 @@ def choke_points(data: ChainData, cov: list[NodeCoverage], candidates: dict[str,
     list none here and get theirs on drill-down, since ranking the outside suppliers of every
     thin node of a big city costs more than the rest of the report."""
     subtree = data.subtree()
+    local_ids = {o.id for o in data.local}
+    orgs_of = data.orgs
     out = []
     for nc in cov:
         if not nc.needed or nc.count == 0:
@@ -67,10 +69,10 @@ def choke_points(data: ChainData, cov: list[NodeCoverage], candidates: dict[str,
             kinds.append("concentrated")
             reasons.append(f"{revs[0][1].name} 占该环节本地营收 {top_share:.0%}")
         inbound = data.supplied_into(subtree[nc.id])
-        outside = [r for r in inbound if not data.orgs[r.supplier_id].local]
+        outside = [r for r in inbound if r.supplier_id not in local_ids]
         if inbound and len(outside) == len(inbound):
             kinds.append("external_supply")
-            abroad = sum(1 for r in outside if not data.orgs[r.supplier_id].region_adcode)
+            abroad = sum(1 for r in outside if not orgs_of[r.supplier_id].region_adcode)
             reasons.append(f"本地采购方已知的 {len(outside)} 条供应关系全部来自外地"
                            + (f"（其中 {abroad} 条境外/地区不明）" if abroad else ""))
         if not kinds:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from chainatlas.analyse.data import ChainData, OrgInfo
 from chainatlas.analyse.evidence import evidence, org_ref
-from chainatlas.analyse.units import fmt_wan
 from chainatlas.store.models import TIER_LABELS
+from chainatlas.units import fmt_wan_report as fmt_wan
 
 GUISHANG_LINE = 2000.0  # 万元: 规模以上工业企业 = 年主营业务收入 2000 万元及以上
 NEAR_SHARE = 0.8  # within 20 % below the line

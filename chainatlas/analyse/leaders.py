@@ -3,7 +3,10 @@
 Score = revenue (log-scaled to the largest local firm), the highest ladder tier held, how
 many chain links run through the firm — distinct suppliers and customers (degree) and
 PageRank over the local supply graph, where a firm that many local firms sell to ranks
-high — and the news: how often it is named, and whether it is called 龙头/领军/链主.
+high — how many chain nodes it holds, the news (how often it is named, and whether it is
+called 龙头/领军/链主) and its member firms (subsidiary_of relations pointing to it). A firm
+without revenue data is scored on the structural signals instead (see ``WEIGHTS``), and its
+reason says which signals are missing.
 Scores are rounded and ties broken by name so the ranking does not depend on row order.
 """
 
@@ -15,10 +18,17 @@ from collections import defaultdict
 from chainatlas.analyse.candidates import tier_score
 from chainatlas.analyse.data import LEADER_CUES, ChainData, OrgInfo
 from chainatlas.analyse.evidence import evidence
-from chainatlas.analyse.units import fmt_wan
+from chainatlas.units import fmt_wan_report as fmt_wan
 
-WEIGHTS = {"revenue": 0.35, "tier": 0.2, "links": 0.3, "news": 0.15}
+# Revenue says how big a firm is; links, nodes held, news and member firms say how much of
+# the chain turns around it; a tier (even 上市) says little on its own. When a firm's revenue
+# is unknown, its revenue weight is carried by the structural signals (scaled by
+# MISSING_REVENUE_CREDIT, since an estimate is not a figure) — never by the tier.
+WEIGHTS = {"revenue": 0.30, "tier": 0.08, "links": 0.22, "nodes": 0.10, "news": 0.14, "subsidiaries": 0.16}
+STRUCTURAL = ("links", "nodes", "news", "subsidiaries")
+MISSING_REVENUE_CREDIT = 0.8
 LEADER_KINDS = ("enterprise",)
+MISSING_ZH = {"revenue": "无营收数据", "links": "无链上供需关系记录", "news": "新闻未提及"}
 
 
 def pagerank(edges: list[tuple[int, int]], nodes: list[int], damping: float = 0.85,
@@ -47,6 +57,34 @@ def pagerank(edges: list[tuple[int, int]], nodes: list[int], damping: float = 0.
     return rank
 
 
+def _log_share(v: float, top: float) -> float:
+    return math.log1p(v) / math.log1p(top) if top > 0 and v > 0 else 0.0
+
+
+def signals(o: OrgInfo, data: ChainData, degree: int, max_deg: int, pr: float, max_pr: float, has_edges: bool,
+            max_rev: float, max_nodes: int, max_men: int, max_subs: int) -> dict[str, float | None]:
+    """Each signal in [0, 1]; revenue is ``None`` when the firm reports none (unknown, not zero)."""
+    _, rev = o.latest_revenue(data.year)
+    held = len(o.nodes & data.nodes.keys())
+    return {
+        "revenue": None if rev is None else _log_share(rev, max_rev),
+        "tier": tier_score(o.tier_labels(data.year)),
+        "links": 0.5 * _log_share(degree, max_deg) + 0.5 * (pr / max_pr if has_edges and max_pr else 0.0),
+        "nodes": _log_share(held, max_nodes),
+        # The press calling a firm 龙头/领军/链主 counts as much as being its most-named firm.
+        "news": 0.5 * _log_share(o.mentions, max_men) + 0.5 * bool(o.leader_evidence),
+        "subsidiaries": _log_share(o.subsidiaries, max_subs),
+    }
+
+
+def score_of(sig: dict[str, float | None]) -> float:
+    total = sum(WEIGHTS[k] * v for k, v in sig.items() if v is not None)
+    if sig["revenue"] is None:
+        struct = sum(WEIGHTS[k] * sig[k] for k in STRUCTURAL) / sum(WEIGHTS[k] for k in STRUCTURAL)  # type: ignore[operator]
+        total += WEIGHTS["revenue"] * MISSING_REVENUE_CREDIT * struct
+    return round(total, 6)
+
+
 def leaders(data: ChainData, top: int = 10) -> list[dict]:
     cands = [o for o in data.local if o.kind in LEADER_KINDS]
     if not cands:
@@ -60,34 +98,38 @@ def leaders(data: ChainData, top: int = 10) -> list[dict]:
     max_pr = max(pr.values(), default=0.0) or 1.0
     degree = {o.id: len({r.supplier_id if r.customer_id == o.id else r.customer_id for r in links.get(o.id, [])})
               for o in cands}
-    max_deg = max(degree.values(), default=0) or 1
+    max_deg = max(degree.values(), default=0)
     max_rev = max((o.latest_revenue(data.year)[1] or 0.0 for o in cands), default=0.0)
-    max_men = max((o.mentions for o in cands), default=0) or 1
+    max_men = max((o.mentions for o in cands), default=0)
+    max_nodes = max((len(o.nodes & data.nodes.keys()) for o in cands), default=0)
+    max_subs = max((o.subsidiaries for o in cands), default=0)
     scored = []
     for o in cands:
-        _, rev = o.latest_revenue(data.year)
-        rev_s = math.log1p(rev or 0) / math.log1p(max_rev) if max_rev > 0 else 0.0
-        link_s = 0.5 * math.log1p(degree[o.id]) / math.log1p(max_deg) + 0.5 * (pr.get(o.id, 0) / max_pr if edges else 0)
-        # The press calling a firm 龙头/领军/链主 counts as much as being its most-named firm.
-        news_s = 0.5 * math.log1p(o.mentions) / math.log1p(max_men) + 0.5 * bool(o.leader_evidence)
-        score = round(WEIGHTS["revenue"] * rev_s + WEIGHTS["tier"] * tier_score(o.tier_labels(data.year))
-                      + WEIGHTS["links"] * link_s + WEIGHTS["news"] * news_s, 6)
-        scored.append((score, o))
+        sig = signals(o, data, degree[o.id], max_deg, pr.get(o.id, 0.0), max_pr, bool(edges), max_rev,
+                      max_nodes, max_men, max_subs)
+        scored.append((score_of(sig), o, sig))
     scored.sort(key=lambda so: (-so[0], so[1].name))
     out = []
-    for rank, (score, o) in enumerate(scored[:top], start=1):
+    for rank, (score, o, sig) in enumerate(scored[:top], start=1):
         rels = sorted(links.get(o.id, []), key=lambda r: r.id)
+        missing = [MISSING_ZH[k] for k, absent in (("revenue", sig["revenue"] is None), ("links", not degree[o.id]),
+                                                     ("news", not o.mentions)) if absent]
         out.append({"rank": rank, "id": o.id, "name": o.name, "region_adcode": o.region_adcode, "score": score,
                     "revenue": o.latest_revenue(data.year)[1], "revenue_year": o.latest_revenue(data.year)[0],
                     "tiers": o.tier_labels(data.year), "links": degree[o.id],
                     "local_links": sum(1 for r in rels if r.supplier_id in local_ids and r.customer_id in local_ids),
                     "nodes": [{"id": n, "name": data.nodes[n].name} for n in sorted(o.nodes) if n in data.nodes],
-                    "mentions": o.mentions, "reason": _reason(o, data, degree[o.id], rels, local_ids),
-                    "evidence": evidence(data, orgs=[o], relations=rels, documents=o.leader_evidence)})
+                    "mentions": o.mentions, "subsidiaries": o.subsidiaries,
+                    "signals": {k: (round(v, 4) if v is not None else None) for k, v in sig.items()},
+                    "missing": missing,
+                    "reason": _reason(o, data, degree[o.id], rels, local_ids, missing),
+                    "evidence": {**evidence(data, orgs=[o], relations=rels, documents=o.leader_evidence),
+                                 "subsidiaries": o.subsidiary_refs, "subsidiary_count": o.subsidiaries}})
     return out
 
 
-def _reason(o: OrgInfo, data: ChainData, degree: int, rels: list, local_ids: set[int]) -> str:
+def _reason(o: OrgInfo, data: ChainData, degree: int, rels: list, local_ids: set[int],
+            missing: list[str] | None = None) -> str:
     y, rev = o.latest_revenue(data.year)
     parts = []
     if rev:
@@ -103,7 +145,11 @@ def _reason(o: OrgInfo, data: ChainData, degree: int, rels: list, local_ids: set
         parts.append(f"新闻称其为「{'、'.join(cues)}」")
     if o.mentions:
         parts.append(f"新闻提及 {o.mentions} 次")
+    if o.subsidiaries:
+        parts.append(f"下属企业 {o.subsidiaries} 家")
     names = [data.nodes[n].name for n in sorted(o.nodes) if n in data.nodes]
     if names:
-        parts.append("覆盖 " + "、".join(names[:4]) + (" 等" if len(names) > 4 else ""))
+        parts.append(f"覆盖 {len(names)} 个环节：" + "、".join(names[:4]) + (" 等" if len(names) > 4 else ""))
+    if missing:
+        parts.append("数据缺口：" + "、".join(missing))
     return "；".join(parts)

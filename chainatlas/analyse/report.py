@@ -157,9 +157,13 @@ def summary(data: ChainData, cov: list[NodeCoverage], report: dict, answered: in
         "gaps": len(report["gaps"]), "choke_points": len(report["choke_points"]),
         "bottlenecks": len(report["bottlenecks"]), "voiced_needs_answered": answered,
         "relations": len(data.relations),
-        "relations_local": sum(1 for r in data.relations if data.orgs[r.supplier_id].local
-                               and data.orgs[r.customer_id].local),
+        "relations_local": _local_relations(data),
     }
+
+
+def _local_relations(data: ChainData) -> int:
+    local = {o.id for o in data.local}
+    return sum(1 for _, s, c, _ in data.relations if s in local and c in local)
 
 
 def _subchains(cov: list[NodeCoverage]) -> list[dict]:

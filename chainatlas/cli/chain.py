@@ -11,9 +11,9 @@ from rich.panel import Panel
 from rich.table import Table
 
 from chainatlas.analyse.excel import KIND_ZH, STAGE_ZH, STATUS_ZH, write_compare_xlsx, write_report_xlsx
-from chainatlas.analyse.units import fmt_wan
 from chainatlas.cli.common import DbOpt, console, fail, get_store
 from chainatlas.errors import ChainAtlasError
+from chainatlas.units import fmt_wan_report as fmt_wan
 
 app = typer.Typer(help="产业链图谱：覆盖、断链、卡点、堵点、链主、梯队、走廊、指标 / chain map and gap analysis.",
                   no_args_is_help=True)

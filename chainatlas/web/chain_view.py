@@ -11,6 +11,7 @@ import dataclasses
 import os
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -52,41 +53,79 @@ def node_id_of(item: Any) -> str | None:
 
 
 REPORT_TTL = float(os.environ.get("CHAINATLAS_REPORT_TTL", "300"))
-_reports: dict[tuple[str, str], tuple[float, dict]] = {}
-_report_locks: dict[tuple[str, str], threading.Lock] = {}
+MAX_CACHED = 64
+# key → (computed at, result). A key is (store url, kind, arguments, data version): a write
+# anywhere in the data a report reads changes the version, so the next request recomputes.
+_reports: dict[tuple, tuple[float, Any]] = {}
+_report_locks: dict[tuple, threading.Lock] = {}
 _guard = threading.Lock()
 
 
-def region_report(session: Session, region: str) -> dict:
-    """The analysis report for a region as plain dicts and lists.
+def _version(session: Session) -> tuple:
+    from chainatlas.analyse.version import data_version
+
+    return data_version(session)
+
+
+def region_report(session: Session, region: str, *, peers: list[str] | tuple[str, ...] | None = None,
+                  year: int | None = None) -> dict:
+    """The analysis report for a region as plain dicts and lists (the one report cache: pages,
+    charts and the ``/api/chain`` endpoints all read through it).
 
     A region's chain changes when data is imported or edited, not between two clicks, and a
-    city report costs seconds at national scale; so reports are cached. Within REPORT_TTL a
-    cached report is served as is; after it, the stale report is still served while one
-    background thread computes the fresh one (stale-while-revalidate), so only the very first
-    visitor after a start or a write waits. Concurrent first requests wait for one computation.
+    city report costs seconds at national scale; so reports are cached per process, keyed by
+    (store url, region, peers, year, data version — see ``analyse.version``). Within
+    REPORT_TTL a cached report is served as is; after it, the stale report is still served
+    while one background thread computes the fresh one (stale-while-revalidate), so only the
+    very first visitor after a start or a write waits. Concurrent first requests wait for one
+    computation.
     """
-    key = (str(session.get_bind().url), region)
+    args = (region, tuple(peers or ()), year)
+    return cached(session, "report", args, lambda s: _compute(s, region) if not peers and year is None
+                  else _compute(s, region, tuple(peers or ()), year))
+
+
+def node_report(session: Session, region: str, node_id: str, *, year: int | None = None,
+                limit: int = 50, offset: int = 0) -> dict:
+    """One node's drill-down (``analyse.nodes.node_detail``) through the same cache."""
+    from chainatlas.analyse.nodes import node_detail
+
+    return cached(session, "node", (region, node_id, year, limit, offset),
+                  lambda s: _plain(node_detail(s, region, node_id, limit=limit, offset=offset, year=year)))
+
+
+def cached(session: Session, kind: str, args: tuple, compute: Callable[[Session], Any]) -> Any:
+    base = (str(session.get_bind().url), kind, args)
+    key = (*base, _version(session))
     hit = _reports.get(key)
     if hit is not None:
         if time.monotonic() - hit[0] >= REPORT_TTL:
-            _refresh_in_background(session, key)
+            _refresh_in_background(session, key, compute)
         return hit[1]
     with _guard:
-        lock = _report_locks.setdefault(key, threading.Lock())
+        lock = _report_locks.setdefault(base, threading.Lock())
     with lock:
         hit = _reports.get(key)
         if hit is not None:
             return hit[1]
-        report = _compute(session, region)
-        _reports[key] = (time.monotonic(), report)
-        return report
+        result = compute(session)
+        _store(key, result)
+        return result
 
 
-_refreshing: set[tuple[str, str]] = set()
+def _store(key: tuple, result: Any) -> None:
+    with _guard:
+        for old in [k for k in _reports if k[:3] == key[:3] and k != key]:  # older data versions
+            del _reports[old]
+        _reports[key] = (time.monotonic(), result)
+        while len(_reports) > MAX_CACHED:
+            del _reports[min(_reports, key=lambda k: _reports[k][0])]
 
 
-def _refresh_in_background(session: Session, key: tuple[str, str]) -> None:
+_refreshing: set[tuple] = set()
+
+
+def _refresh_in_background(session: Session, key: tuple, compute: Callable[[Session], Any]) -> None:
     with _guard:
         if key in _refreshing:
             return
@@ -96,7 +135,8 @@ def _refresh_in_background(session: Session, key: tuple[str, str]) -> None:
     def work() -> None:
         try:
             with Session(engine) as s:
-                _reports[key] = (time.monotonic(), _compute(s, key[1]))
+                if key[:3] + (_version(s),) == key:  # data moved on: the next request recomputes
+                    _store(key, compute(s))
         except Exception:  # a failed refresh keeps the stale report; the next request retries
             pass
         finally:
@@ -107,13 +147,14 @@ def _refresh_in_background(session: Session, key: tuple[str, str]) -> None:
 
 
 def clear_reports() -> None:
-    _reports.clear()
+    with _guard:
+        _reports.clear()
 
 
-def _compute(session: Session, region: str) -> dict:
+def _compute(session: Session, region: str, peers: tuple[str, ...] = (), year: int | None = None) -> dict:
     from chainatlas.analyse.report import chain_report
 
-    return _plain(chain_report(session, region, index=region_index(session)))
+    return _plain(chain_report(session, region, peers=list(peers) or None, year=year, index=region_index(session)))
 
 
 def node_status(report: dict) -> dict[str, str]:

@@ -1,7 +1,9 @@
 """``/api/chain``: chain map, gaps, choke points, bottlenecks, leaders, ladder, corridors,
 indicators and comparison for a region or park (name, short name, adcode or ``park:<id>``).
 
-Each endpoint computes only the sections it returns; lists are paged with ``limit``/``offset``.
+Every region endpoint reads one cached full report (``web.chain_view.region_report``, keyed by
+store, region, peers, year and data version), so the map, node list and sections of a region
+cost one computation until the data changes; lists are paged with ``limit``/``offset``.
 """
 
 from __future__ import annotations
@@ -14,8 +16,6 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query
 
 from chainatlas.analyse.compare import compare_regions, corridors_for
-from chainatlas.analyse.nodes import node_detail
-from chainatlas.analyse.report import chain_report
 from chainatlas.api.deps import SessionDep
 from chainatlas.api.schemas.chain import (
     Bottleneck,
@@ -32,6 +32,7 @@ from chainatlas.api.schemas.chain import (
     Page,
 )
 from chainatlas.errors import AnalyseError
+from chainatlas.web.chain_view import node_report, region_report
 
 router = APIRouter(prefix="/api/chain", tags=["chain"])
 
@@ -58,10 +59,17 @@ def _page(items: list, limit: int, offset: int) -> dict:
     return {"total": len(items), "limit": limit, "offset": offset, "items": items[offset:offset + limit]}
 
 
-def _section(session, region: str, section: str | None, year: int | None, peers: str | None = None) -> dict:  # type: ignore[no-untyped-def]
+def _report(session, region: str, year: int | None = None, peers: str | None = None) -> dict:  # type: ignore[no-untyped-def]
+    """The full report through the per-process report cache the pages use (keyed by store,
+    region, peers, year and data version): the map, the node list and every section of a
+    region are served from one computation until the data changes. Cached objects are shared:
+    handlers copy before changing anything."""
     with _errors():
-        return chain_report(session, region, peers=_split(peers), year=year,
-                            sections=set() if section is None else {section})
+        return region_report(session, region, peers=_split(peers), year=year)
+
+
+def _section(session, region: str, section: str | None, year: int | None, peers: str | None = None) -> dict:  # type: ignore[no-untyped-def]
+    return _report(session, region, year, peers)
 
 
 @router.get("/compare", response_model=CompareResult, summary="多地区逐节点对比 / compare regions")
@@ -82,8 +90,7 @@ def corridors_among(session: SessionDep, regions: Annotated[str, Query(descripti
 
 @router.get("/{region}/report", response_model=ChainReport, summary="完整报告 / full chain report")
 def report(session: SessionDep, region: str, peers: Peers = None, year: Year = None) -> dict:
-    with _errors():
-        return chain_report(session, region, peers=_split(peers), year=year)
+    return _report(session, region, year, peers)
 
 
 @router.get("/{region}/map", response_model=ChainMap, summary="图谱（ECharts 关系图/桑基图）/ chain map")
@@ -106,7 +113,7 @@ def chain_map(session: SessionDep, region: str, peers: Peers = None, year: Year 
 def node(session: SessionDep, region: str, node_id: str, year: Year = None,
          limit: Limit = 50, offset: Offset = 0) -> dict:
     with _errors():
-        return node_detail(session, region, node_id, limit=limit, offset=offset, year=year)
+        return node_report(session, region, node_id, limit=limit, offset=offset, year=year)
 
 
 @router.get("/{region}/gaps", response_model=Page[Gap], summary="断链 / gaps")
@@ -133,7 +140,7 @@ def leaders(session: SessionDep, region: str, year: Year = None, limit: Limit = 
 
 @router.get("/{region}/ladder", response_model=Ladder, summary="企业梯队 / enterprise ladder")
 def ladder(session: SessionDep, region: str, year: Year = None, limit: Limit = 100, offset: Offset = 0) -> dict:
-    lad = _section(session, region, "ladder", year)["ladder"]
+    lad = dict(_section(session, region, "ladder", year)["ladder"])
     lad["near_next_rung"] = lad["near_next_rung"][offset:offset + limit]
     return lad
 

@@ -152,6 +152,10 @@ class Leader(Open):
     links: int
     local_links: int
     nodes: list[NodeRef]
+    mentions: int = 0
+    subsidiaries: int = 0
+    signals: dict[str, float | None] = {}  # each in [0, 1]; revenue None when unknown
+    missing: list[str] = []  # signals without data, e.g. 无营收数据
     reason: str
     evidence: Evidence
 

@@ -85,6 +85,12 @@ class Metric(Base):
     region_adcode: Mapped[str | None] = mapped_column(ForeignKey("region.adcode"))
     evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence_span.id", ondelete="CASCADE"))
 
+    # Bottleneck voices are metrics about a region or about its organizations (migration 0003).
+    __table_args__ = (
+        Index("ix_metric_region_adcode", "region_adcode"),
+        Index("ix_metric_organization_id", "organization_id"),
+    )
+
 
 class Event(Base):
     """签约落户 / 获批上市 / 揭牌 / 开工 / 投运 / 入选 / 上市 / 融资 …"""

@@ -119,7 +119,11 @@ class YearlyFigure(Base):
     source: Mapped[str | None] = mapped_column(Text)
 
     organization: Mapped[Organization] = relationship(back_populates="figures")
-    __table_args__ = (UniqueConstraint("organization_id", "year", "kind", name="uq_figure_org_year_kind"),)
+    __table_args__ = (
+        UniqueConstraint("organization_id", "year", "kind", name="uq_figure_org_year_kind"),
+        # Top revenue of a year, walked from the largest down (analyse.candidates; migration 0003).
+        Index("ix_yearly_figure_kind_year_value", "kind", "year", "value"),
+    )
 
 
 class OrganizationNode(Base):
@@ -162,4 +166,7 @@ class Relation(Base):
         UniqueConstraint("source_id", "target_id", "type", name="uq_relation_src_tgt_type"),
         Index("ix_relation_source", "source_id", "type"),
         Index("ix_relation_target", "target_id", "type"),
+        # Covering indexes: a region's chain relations read index-only from either end (migration 0003).
+        Index("ix_relation_source_cover", "source_id", "type", "target_id", "id"),
+        Index("ix_relation_target_cover", "target_id", "type", "source_id", "id"),
     )
