@@ -177,6 +177,9 @@ def main() -> None:
     ap.add_argument("--db", default=None, help="store URL (default: a fresh SQLite file in a temp dir)")
     ap.add_argument("--ingest-only", action="store_true", help="no extraction: measure ingest alone")
     ap.add_argument("--keep", action="store_true", help="keep the generated corpus and database")
+    ap.add_argument("--persister", default=None,
+                    help="persister spec 'module:function' (default chainatlas.resolve.persist:persist), "
+                         "e.g. to compare an older one put on PYTHONPATH")
     args = ap.parse_args()
 
     from chainatlas.ingest.pipeline import ingest_paths
@@ -202,14 +205,17 @@ def main() -> None:
             persister, persist_name = "chainatlas.resolve.persist:persist", "chainatlas.resolve.persist"
         except ImportError:
             persist_name = "none (chainatlas.resolve.persist not available yet)"
+        if args.persister:
+            persister, persist_name = args.persister, args.persister
 
     db = args.db or f"sqlite:///{tmp / 'bench.db'}"
     store = open_store(db)
+    timed = _TimedPersist(persister)
     sampler = RssSampler()
     sampler.start()
     t = time.perf_counter()
     report = ingest_paths(store, [corpus], workers=args.workers, progress=False, extractor=extractor,  # type: ignore[arg-type]
-                          persister=persister)  # type: ignore[arg-type]
+                          persister=timed)  # type: ignore[arg-type]
     wall = time.perf_counter() - t
     sampler.stop()
     store.dispose()
@@ -223,12 +229,16 @@ def main() -> None:
         "peak_rss_parent_mb": round(max(own), 1), "peak_rss_worker_mb": round(max(child), 1),
         "rss_parent_first_quarter_mb": round(max(own[:quarter]), 1),
         "rss_parent_last_quarter_mb": round(max(own[-quarter:]), 1),
+        "persist_calls": timed.calls, "persist_ms_per_doc": round(timed.ms_per_call, 2),
+        "persist_share_of_wall": round(timed.seconds / wall, 3) if wall else None,
     }
     print(f"pipeline ({args.workers} workers, store {db.split(':')[0]}, persist {persist_name}): "
           f"{report.documents} docs ({report.near_duplicates} near-dup) in {wall:.1f} s = {pipeline['kb_s']} KB/s, "
           f"{pipeline['kb_s_per_core']} KB/s per core; peak RSS parent {pipeline['peak_rss_parent_mb']} MB "
           f"(first quarter {pipeline['rss_parent_first_quarter_mb']}, last {pipeline['rss_parent_last_quarter_mb']}), "
           f"largest worker {pipeline['peak_rss_worker_mb']} MB")
+    print(f"persist (in the parent): {timed.calls} calls, {pipeline['persist_ms_per_doc']} ms/doc, "
+          f"{timed.seconds:.1f} s = {100 * (pipeline['persist_share_of_wall'] or 0):.0f}% of the wall time")
 
     files = sorted(corpus.rglob("*.txt"))
     sample = files[: args.per_core_docs]
@@ -247,6 +257,31 @@ def main() -> None:
     print(json.dumps({"bench": "extract", "docs": args.docs, "corpus_mb": round(n_bytes / 2**20, 2),
                       "workers": args.workers, "ingest_only": args.ingest_only, "persist": persist_name,
                       "per_core": core, "pipeline": pipeline, "profile_top": top[:8]}, ensure_ascii=False))
+
+
+class _TimedPersist:
+    """Wraps the persister (runs in the parent, serially) and sums its time per document."""
+
+    def __init__(self, spec: object) -> None:
+        from chainatlas.ingest.worker import resolve_callable
+
+        self.fn = resolve_callable(spec)  # type: ignore[arg-type]
+        if callable(factory := getattr(self.fn, "per_run", None)):
+            self.fn = factory()  # as ingest_paths does: lookups cached for the run
+        self.calls = 0
+        self.seconds = 0.0
+
+    def __call__(self, session, row, prepared, extraction):  # type: ignore[no-untyped-def]
+        t = time.perf_counter()
+        try:
+            return self.fn(session, row, prepared, extraction)
+        finally:
+            self.seconds += time.perf_counter() - t
+            self.calls += 1
+
+    @property
+    def ms_per_call(self) -> float:
+        return 1000 * self.seconds / self.calls if self.calls else 0.0
 
 
 def _no_persist(session, row, prepared, extraction) -> None:  # type: ignore[no-untyped-def]

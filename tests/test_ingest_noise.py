@@ -162,3 +162,45 @@ def test_enumerated_list_after_body_stays_in_body() -> None:
     doc = prep("\n\n".join([P1, P2, P3, P4, "本次签约的重点项目包括:", items, "相关文章", "某县文旅局举办春季赏花节"]))
     assert "CDMO公共服务平台项目" in body(doc)
     assert "赏花节" not in body(doc)
+
+
+# --- closing paragraphs: the article's own last word is body, glued items are not ------------
+HC1 = "海创药业股份有限公司是一家专注于创新药研发的企业,总部位于成都天府国际生物城,已建成小分子药物研发平台。"
+HC2 = "公司围绕肿瘤和代谢疾病布局了多条在研管线,其中两款产品已进入三期临床试验阶段,研发投入逐年增加。"
+HC3 = "近年来,天府国际生物城持续完善中试、检测和注册申报等公共服务,为入驻企业的研发和生产提供支撑。"
+
+
+def test_closing_paragraph_naming_the_article_subject_is_body() -> None:
+    doc = prep("\n".join(["海创药业:深耕创新药研发", HC1, HC2, HC3, "2022年,海创药业在上交所科创板上市。"]))
+    assert labels_of(doc, "海创药业在上交所科创板上市") == {"body"}
+
+
+def test_sample_page_closing_figure_is_body() -> None:
+    from chainatlas.settings import DATA_DIR
+
+    doc = next(prepare_path(DATA_DIR / "sample_news" / "pages" / "taizhou-vaccine-2024.html"))
+    assert labels_of(doc, "据统计,2022年泰州全市大健康产业规模达2850亿元") == {"body"}
+    assert "美食文化节" not in body(doc)
+
+
+@pytest.mark.parametrize("glued", [
+    "某县文旅局举办春季赏花节,吸引游客20万人次,周边民宿入住率明显上升。",       # unrelated prose
+    "【成都】本周天气多云转晴,气温回升,市民出行注意防晒补水,请合理安排出行。",  # a feed post, place shared
+    "海创药业、某某集团、某某科技等企业上榜" * 8 + "。",                          # long list glued on
+])
+def test_glued_items_after_the_body_still_go(glued: str) -> None:
+    doc = prep("\n".join(["海创药业:深耕创新药研发", HC1, HC2, HC3, glued]))
+    assert glued[:12] not in body(doc)
+    assert HC3 in body(doc)
+
+
+def test_body_spans_never_hold_spam_and_masked_text_keeps_offsets() -> None:
+    """body_spans() stays spam-free (extraction reads normalized_text inside it); a reader
+    that wants whole sentences takes body_blocks() over masked_text()."""
+    doc = prep("\n".join(["6月28日足交,科创供应链赋能大健康高峰论坛在光谷生物城举办。" + P1, P2, P3]))
+    text = doc.normalized_text
+    assert all("足交" not in text[a:b] for a, b in doc.body_spans())
+    masked = doc.masked_text()
+    assert len(masked) == len(text) and "足交" not in masked
+    a, b = doc.body_blocks()[0]
+    assert masked[a:b].startswith("6月28日\ufffc\ufffc,科创供应链")

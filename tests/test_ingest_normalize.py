@@ -84,6 +84,34 @@ def test_spin_lexicon_is_data() -> None:
         assert spun in lex.table
 
 
+def test_common_spinner_forms_undone_in_spun_text_only() -> None:
+    spun = SPUN + "激动某某生物科技股份有限公司关联职责专班成立,某某生物总司理先容,本年3月项目正在激动建设,渠说念已买通。"
+    out = _apply(SpinUndoer(), spun)
+    assert "推动某某生物科技股份有限公司相关工作专班成立,某某生物总经理介绍,今年3月项目正在推动建设,渠道已打通。" in out
+    plain = "患者激动地说,这项过程很平庸,效果不错。"
+    assert _apply(SpinUndoer(), PLAIN + plain) == PLAIN + plain  # real words: left alone in normal text
+
+
+def test_spin_lexicon_weak_forms_are_weak() -> None:
+    lex = default_lexicon()
+    assert lex.table["激动"] == "推动" and "激动" not in lex.markers
+    assert lex.table["总司理"] == "总经理"
+    for weak in ("激动", "效果", "过程", "不错", "处分", "环节", "本年"):
+        assert weak not in lex.markers, weak
+
+
+def test_corpus_spun_page_has_no_known_spin_left() -> None:
+    from conftest import shared_path
+
+    from chainatlas.ingest.prepare import prepare_path
+
+    path = next(shared_path("corpus", "news").glob("004_*.txt"))
+    text = next(prepare_path(path)).body_text()
+    assert "推动武汉禾元生物科技股份有限公司" in text and "总经理" in text
+    for spun in ("激动", "总司理", "先容", "说念", "诈欺", "本年"):
+        assert spun not in text, spun
+
+
 def test_whitespace_tidy() -> None:
     out = _apply(WhitespaceTidier(), "  第一段  文字 \r\n\r\n\r\n\r\n\t第二段\u200b文字\n")
     assert out == "第一段 文字\n\n第二段文字\n"

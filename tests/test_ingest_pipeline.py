@@ -153,6 +153,31 @@ def _cli(db_url: str, folder: Path, *extra: str) -> subprocess.Popen[bytes]:
     )
 
 
+def _descendants(pid: int) -> list[int]:
+    """Descendant process ids (Linux /proc; empty elsewhere)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    out, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
 @pytest.mark.slow
 def test_kill_9_then_rerun_equals_clean_run(store: Store, tmp_path: Path) -> None:
     folder = tmp_path / "corpus"
@@ -167,9 +192,15 @@ def test_kill_9_then_rerun_equals_clean_run(store: Store, tmp_path: Path) -> Non
             break
         time.sleep(0.05)
     assert proc.poll() is None, "ingest finished before it could be killed: make the corpus bigger"
+    helpers = _descendants(proc.pid)  # the forkserver and the workers
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     killed_at = count(store, Document)
+    # Nothing of the killed run stays behind holding memory: the workers exit with it.
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(_alive(p) for p in helpers):
+        time.sleep(0.2)
+    assert not [p for p in helpers if _alive(p)], "worker processes outlived the killed ingest"
     assert 0 < killed_at < 240
     rerun = _cli(store.url, folder)
     out, err = rerun.communicate(timeout=300)
@@ -227,3 +258,38 @@ def test_globs_folders_and_unsupported_types(store: Store, tmp_path: Path) -> No
     assert report.documents == 2 and report.unchanged == 0  # one.txt named twice, stored once
     assert sorted((Path(r.where).name, r.code) for r in report.rejected) == [
         ("nothing-*.txt", "E401"), ("tool.exe", "E402")]
+
+
+# --- workers > 1 from a plain script (no __main__ guard), a guarded one, a server thread -------
+SCRIPT_BODY = """
+import sys, threading
+sys.path.insert(0, {fixtures!r})
+from chainatlas.ingest.pipeline import ingest_paths
+from chainatlas.store import open_store
+
+def run():
+    store = open_store({db!r})
+    report = ingest_paths(store, [{folder!r}], workers=2, progress=False,
+                          extractor="fakes:fake_extract", persister="fakes:fake_persist")
+    print("STORED", report.documents, len(report.rejected), flush=True)
+"""
+SCRIPT_MAIN = {
+    "plain": "run()\n",
+    "guarded": "if __name__ == '__main__':\n    run()\n",
+    # as from a request handler of a server running in a thread of an unguarded script
+    "thread": "t = threading.Thread(target=run)\nt.start()\nt.join()\n",
+}
+
+
+@pytest.mark.parametrize("shape", sorted(SCRIPT_MAIN))
+def test_workers_from_a_script(tmp_path: Path, shape: str) -> None:
+    write_corpus(tmp_path / "c", 12)
+    db = f"sqlite:///{tmp_path / 'script.db'}"
+    script = tmp_path / f"ingest_{shape}.py"
+    script.write_text(SCRIPT_BODY.format(fixtures=str(FIXTURES), db=db, folder=str(tmp_path / "c"))
+                      + SCRIPT_MAIN[shape], encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=240,
+                          cwd=tmp_path, env=CLI_ENV)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count("STORED") == 1, done.stdout  # the script ran once, not again in a worker
+    assert "STORED 12 0" in done.stdout

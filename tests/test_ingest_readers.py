@@ -157,3 +157,34 @@ def test_published_date_from_text_head() -> None:
     assert doc.published_at == dt.date(2024, 12, 8)
     doc = prepare_bytes(f"标题很短的一行\n\nadmin1年前 (2024-09-24)栏目41\n\n{PARA}\n{PARA2}".encode(), name="e.txt")
     assert doc.published_at == dt.date(2024, 9, 24)
+
+
+@pytest.mark.parametrize(("head", "expected"), [
+    ("2024年08月15日 來源:泰州日報", dt.date(2024, 8, 15)),
+    ("2024-03-28 10:05:12 来源:中国医药城", dt.date(2024, 3, 28)),
+    ("发布时间：2024年3月28日", dt.date(2024, 3, 28)),
+    ("(2024-09-24)", dt.date(2024, 9, 24)),
+    ("２０２４年３月２８日\u3000來源：某报\u3000作者：某某", dt.date(2024, 3, 28)),
+    ("2024年08月15日 星期四", dt.date(2024, 8, 15)),
+    ("更新时间:2024/5/6 09:30 | 浏览:120", dt.date(2024, 5, 6)),
+])
+def test_published_date_forms_in_the_head(head: str, expected: dt.date) -> None:
+    doc = prepare_bytes(f"某市新闻标题一则\n{head}\n{PARA}\n{PARA2}".encode(), name="h.txt")
+    assert doc.published_at == expected
+
+
+@pytest.mark.parametrize("first", [
+    "2024年3月28日,泰州医药高新区举行签约仪式,共签约项目12个,总投资85亿元,园区企业发展势头良好。",
+    "泰州医药高新区举行签约仪式(2024-09-24),共签约项目12个,总投资85亿元,园区企业发展势头良好。",
+])
+def test_date_in_running_text_is_not_the_publication_date(first: str) -> None:
+    doc = prepare_bytes(f"某市新闻标题一则\n{first}\n{PARA}\n{PARA2}".encode(), name="r.txt")
+    assert doc.published_at is None
+
+
+def test_published_date_in_html_body_head() -> None:
+    html = (f"<html><head><meta charset='utf-8'><title>标题</title></head><body><article>"
+            f"<h1>某市生物医药产业园签约</h1><p>2024年08月15日 來源:泰州日報</p><p>{PARA}</p><p>{PARA2}</p>"
+            f"</article></body></html>")
+    doc = prepare_bytes(html.encode(), name="p.html")
+    assert doc.published_at == dt.date(2024, 8, 15)

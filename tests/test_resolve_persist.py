@@ -156,3 +156,77 @@ def test_docs_cli_shows_facts_with_evidence(store: Store) -> None:
     assert facts["metrics"][0]["text"] == "2850亿元"
     assert facts["events"][0]["type"] == "launch"
     assert {"start", "orig_start"} <= set(facts["metrics"][0]["evidence"])
+
+
+# --- the per-run cache: same results, no per-mention queries, safe across transactions -------
+from sqlalchemy import event  # noqa: E402
+
+MANY = ("苏州康宁杰瑞生物科技有限公司、江苏恒瑞医药股份有限公司、南京圣和药业股份有限公司、"
+        "江苏豪森药业集团有限公司和正大天晴药业集团股份有限公司共同发起成立产业联盟,总投资12亿元。\n")
+
+
+def _statements(store: Store) -> list[str]:
+    seen: list[str] = []
+    event.listen(store.engine, "before_cursor_execute",
+                 lambda conn, cursor, statement, *a: seen.append(" ".join(statement.split()[:3]).upper()))
+    return seen
+
+
+def test_run_persister_issues_no_query_per_mention(store: Store) -> None:
+    from chainatlas.resolve.persist import per_run
+
+    run = per_run()
+    with store.session() as s:  # warm: the registry is read once, the candidates created
+        row, prepared = _doc(s, MANY, "a")
+        run(s, row, prepared, extract(prepared))
+    seen = _statements(store)
+    with store.session() as s:
+        row, prepared = _doc(s, MANY.replace("12亿元", "13亿元"), "b")
+        extraction = extract(prepared)
+        assert len(extraction.organizations) >= 4
+        seen.clear()
+        run(s, row, prepared, extraction)
+    # The known organizations cost no SELECT each: a fixed handful of statements per document.
+    assert seen.count("SELECT") <= 2, seen
+    assert len(seen) <= 8, seen
+
+
+def test_run_persister_same_results_as_plain_persist(store: Store) -> None:
+    from chainatlas.resolve.persist import per_run
+
+    texts = ["像山东泰邦生物有限公司,这家公司是国家定点企业。我们支持泰邦生物、京卫制药等企业做大做强。\n",
+             "泰邦生物、康盛医疗等企业参加了展会。\n", MANY]
+    run = per_run()
+    for i, text in enumerate(texts):
+        with store.session() as s:
+            row, prepared = _doc(s, text, f"r{i}")
+            run(s, row, prepared, extract(prepared))
+    with store.session() as s:
+        names = sorted(s.scalars(select(Organization.name).where(Organization.is_candidate)))
+        assert len(names) == len(set(names))
+        assert [n for n in names if "泰邦" in n] == ["山东泰邦生物有限公司"]
+        linked = s.scalar(select(func.count()).select_from(Mention).where(Mention.organization_id.is_(None),
+                                                                          Mention.park_id.is_(None)))
+        assert linked == 0
+
+
+def test_run_cache_forgets_a_rolled_back_candidate(store: Store) -> None:
+    from chainatlas.resolve.persist import per_run
+
+    run = per_run()
+    text = "5月18日,苏州康宁杰瑞生物科技有限公司与某医院签署战略合作协议。\n"
+    try:
+        with store.session() as s:
+            row, prepared = _doc(s, text, "a")
+            run(s, row, prepared, extract(prepared))
+            raise RuntimeError("the document's transaction fails after persist")
+    except RuntimeError:
+        pass
+    with store.session() as s:
+        row, prepared = _doc(s, text, "b")
+        run(s, row, prepared, extract(prepared))
+    with store.session() as s:
+        org = s.scalars(select(Organization).where(
+            Organization.name_key == normalize_name("苏州康宁杰瑞生物科技有限公司"))).one()
+        m = s.scalars(select(Mention).where(Mention.surface.contains("康宁杰瑞"))).first()
+        assert m is not None and m.organization_id == org.id

@@ -32,7 +32,7 @@ def demo(
     console.print(f"数据库 store: {store.url}")
     console.print(f"示例企业库 sample registry: {load_sample(store)}")
     console.print(f"指标目标 indicator targets: {load_targets(store)}")
-    paths: list[Path] = [DATA_DIR / "sample_news"]
+    paths: list[Path] = [DATA_DIR / "sample_news" / "pages"]
     corpus = Settings().shared_dir / "corpus" / "news"
     if shared and corpus.is_dir():
         paths.append(corpus)

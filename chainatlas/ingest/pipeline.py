@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import sys
 import time
+import types
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -231,6 +234,46 @@ class Writer:
         self.report.documents += 1
 
 
+# -- worker processes -----------------------------------------------------------------------
+@contextmanager
+def _main_not_reimported(*callables: object) -> Iterator[None]:
+    """Launch worker processes without re-running the caller's ``__main__``.
+
+    Workers are forked from a clean forkserver (safe from a threaded server, unlike a plain
+    fork), and a ``forkserver``/``spawn`` child normally re-imports the parent's main script
+    before it runs anything: a script that calls ``ingest_paths`` at top level (no
+    ``if __name__ == "__main__"`` guard) or starts a server there would do it all again in
+    every worker, which fails ("bootstrapping phase") and the pool breaks (E432). Our
+    workers need nothing from ``__main__`` (the extractor is a ``"module:function"`` spec),
+    so while processes are launched ``__main__`` is shown as a bare module, as in an
+    interactive session. A callable extractor defined in ``__main__`` itself does need the
+    re-import: then the usual multiprocessing rule (guard the script) applies."""
+    main = sys.modules.get("__main__")
+    needs_main = any(getattr(c, "__module__", None) == "__main__" for c in callables if callable(c))
+    if main is None or needs_main or (getattr(main, "__file__", None) is None
+                                      and getattr(main, "__spec__", None) is None):
+        yield
+        return
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
+def _start_pool(workers: int, extractor: str | Callable[..., Any]) -> ProcessPoolExecutor:
+    with _main_not_reimported(extractor):
+        return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("forkserver"),
+                                   initializer=warm_up, initargs=(extractor, os.getpid()))
+
+
+def _submit(pool: ProcessPoolExecutor, todo: list[WorkItem],
+            extractor: str | Callable[..., Any]) -> Future[list[Outcome]]:
+    # Worker processes start lazily, on a submit: launch them the same way.
+    with _main_not_reimported(extractor):
+        return pool.submit(process_batch, todo, extractor)
+
+
 # -- driver ---------------------------------------------------------------------------------
 def _progress(enabled: bool, total: int) -> Any:
     if not enabled:
@@ -274,6 +317,9 @@ def ingest_paths(
     if isinstance(persister_spec, str):
         check_available(persister_spec, "persister")
     persist_fn: Persister = resolve_callable(persister_spec)
+    # A persister may offer ``per_run()``: one bound to lookups cached for this run.
+    if callable(factory := getattr(persist_fn, "per_run", None)):
+        persist_fn = factory()
     workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
     paths = list(paths)
 
@@ -294,8 +340,7 @@ def ingest_paths(
 
     pool: ProcessPoolExecutor | None = None
     if workers > 1:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("forkserver"),
-                                   initializer=warm_up, initargs=(extractor,))
+        pool = _start_pool(workers, extractor)
     # In flight: (result or future, bytes, the work items). Bounded by count and by bytes, so
     # memory stays flat whatever the corpus size (a few 20 MB files must not pile up).
     pending: deque[tuple[Future[list[Outcome]] | list[Outcome], int, list[WorkItem]]] = deque()
@@ -331,7 +376,7 @@ def ingest_paths(
             if pool is None:
                 pending.append((process_batch(todo, extractor), size, todo))
             elif todo:
-                pending.append((pool.submit(process_batch, todo, extractor), size, todo))
+                pending.append((_submit(pool, todo, extractor), size, todo))
             else:
                 pending.append(([], size, []))
             in_flight += size

@@ -22,12 +22,24 @@ from chainatlas.ingest.readers.base import SourceText, parse_date
 
 __all__ = ["OffsetMap", "PreparedDocument", "Segment", "prepare_bytes", "prepare_path", "prepare_text"]
 
-# Publication date stated in the page head: 发布日期:2024-12-08, 发布时间:…, (2024-09-24)
+# Publication date stated in the page head, in the forms real pages use (after normalization,
+# so full-width digits/colons are half-width and 來源 reads 来源):
+#   发布日期:2024-12-08 20:27 · 发布时间:2024年3月28日 · 日期:… · 更新时间:…   (a label)
+#   2024年08月15日 来源:泰州日报 · 2024-03-28 10:05:12 来源:… 作者:…             (date then meta)
+#   admin1年前 (2024-09-24)栏目41                                                 (bracketed)
+#   2024年08月15日 星期四 / 2024-03-28 10:05                                      (a date line)
+_DATE_FORM = r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+_TIME_FORM = r"(?:\s*\d{1,2}[::]\d{2}(?:[::]\d{2})?)?"
+_META = r"来源|稿源|作者|编辑|责任编辑|责编|记者|发布者|发布人|浏览|点击|阅读|访问量|字号|分享|打印|【"
 _PUBLISHED = re.compile(
-    r"(?:发布(?:日期|时间)|发表(?:日期|时间)|日期|时间)\s*[::]\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})"
-    r"|[((]\s*(\d{4}-\d{1,2}-\d{1,2})\s*[))]"
+    r"(?:发布|发表|更新|上传|出版|刊发)?(?:日期|时间)\s*[::]\s*(?P<a>" + _DATE_FORM + ")"
+    r"|(?P<b>" + _DATE_FORM + ")" + _TIME_FORM + r"\s*(?:星期.|周.)?\s*(?:[|/丨·]\s*)?(?:" + _META + ")"
+    r"|[((]\s*(?P<c>" + _DATE_FORM + _TIME_FORM + r")\s*[))]"
 )
-HEAD_CHARS = 600  # only the page head is searched: a date deep in the article is an event date
+_DATE_LINE = re.compile(r"^\s*(?P<d>" + _DATE_FORM + ")" + _TIME_FORM + r"\s*(?:星期.|周.)?\s*$")
+SPAM_FILL = "\ufffc"  # OBJECT REPLACEMENT CHARACTER: stands in for masked spam (masked_text)
+HEAD_CHARS = 600   # only the page head is searched: a date deep in the article is an event date
+HEAD_LINES = 12
 
 
 @dataclass
@@ -69,6 +81,24 @@ class PreparedDocument:
     def spam_spans(self) -> list[tuple[int, int]]:
         return [(s.start, s.end) for s in self.segments if s.label == "spam"]
 
+    def masked_text(self, fill: str = SPAM_FILL) -> str:
+        """``normalized_text`` with every spam span replaced by ``fill`` characters, same
+        length (every offset still holds). Read ``body_blocks()`` over this text and a
+        sentence cut by an injected word reads whole while no extractor can match the spam
+        itself: U+FFFC is no letter, digit, space or sentence end."""
+        text = self.normalized_text
+        spans = self.spam_spans()
+        if not spans:
+            return text
+        parts: list[str] = []
+        pos = 0
+        for a, b in spans:
+            parts.append(text[pos:a])
+            parts.append(fill * (b - a))
+            pos = b
+        parts.append(text[pos:])
+        return "".join(parts)
+
     def body_text(self) -> str:
         return "".join(self.normalized_text[s:e] for s, e in self.body_spans())
 
@@ -95,8 +125,26 @@ def content_hash(raw: bytes) -> str:
 
 
 def published_in_text(text: str) -> dt.date | None:
-    m = _PUBLISHED.search(text[:HEAD_CHARS])
-    return parse_date(m.group(1) or m.group(2)) if m else None
+    """The publication date from the page head (its first lines, never a running-text
+    paragraph: ``2024年3月28日,某公司签约…`` in the body is an event date)."""
+    from chainatlas.ingest.noise.lines import CONTENT, classify
+
+    pos = 0
+    for n, line in enumerate(text[:HEAD_CHARS].split("\n")):
+        if n >= HEAD_LINES:
+            break
+        start, pos = pos, pos + len(line) + 1
+        if not line.strip() or not any(c.isdigit() for c in line):
+            continue
+        if classify(start, line).kind == CONTENT:
+            continue  # a paragraph of the article: its dates are what it reports
+        m = _PUBLISHED.search(line) or _DATE_LINE.match(line)
+        if m:
+            value = next(g for g in m.groupdict().values() if g)
+            day = parse_date(value)
+            if day is not None:
+                return day
+    return None
 
 
 def prepare_text(original: str, *, doc_key: str, raw_hash: str, encoding: str, path: str | None = None,

@@ -5,6 +5,9 @@ back to the parent, which alone writes (one transaction per document)."""
 from __future__ import annotations
 
 import importlib
+import os
+import threading
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -68,9 +71,34 @@ def _extractor(spec: str | Callable[..., Any]) -> Callable[..., Any]:
     return _cache[spec]
 
 
-def warm_up(extractor: str | Callable[..., Any]) -> None:
-    """Pool initializer: import the extractor (and its lexicons) once per worker."""
+def warm_up(extractor: str | Callable[..., Any], parent_pid: int | None = None) -> None:
+    """Pool initializer: import the extractor (and its lexicons) once per worker, and exit
+    with the ingest process: a worker waits for work forever, so after a ``kill -9`` of its
+    parent it would linger holding its memory (it is a child of the forkserver, not of the
+    killed process, so nothing else tells it)."""
     _extractor(extractor)
+    if parent_pid is not None:
+        threading.Thread(target=_exit_with, args=(parent_pid,), name="chainatlas-parent-watch", daemon=True).start()
+
+
+def parent_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a killed parent not yet reaped by its own parent is a zombie (Linux)
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return True
+
+
+def _exit_with(pid: int, every: float = 1.0) -> None:
+    while parent_alive(pid):
+        time.sleep(every)
+    os._exit(0)
 
 
 def process(item: WorkItem, extractor: str | Callable[..., Any]) -> Outcome:

@@ -5,6 +5,11 @@ half-width, brackets unified, no spaces), tried for every surface form of the or
 (fullest name, short names, de-spun forms) and for the same forms without bracketed parts
 (鼎康(武汉)生物 → 鼎康生物). Registry entries win over earlier news candidates; parks resolve
 to the Park table, never to an Organization.
+
+Lookups go to a ``ResolveCache``: every name and alias key of the registry, the parks, the
+regions and the chain nodes, read once (per ingest run, or per call when no run cache is
+given) and kept up to date with this process's own writes, so linking a mention costs no
+query. A rolled-back transaction makes the cache reload on its next use.
 """
 
 from __future__ import annotations
@@ -12,12 +17,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from chainatlas.extract.types import Organization as ExtractedOrg
 from chainatlas.registry.names import normalize_name
-from chainatlas.store.models import Organization, OrganizationAlias, Park
+from chainatlas.store.models import ChainNode, Organization, OrganizationAlias, Park, Region
 
 
 def name_keys(names: list[str]) -> list[str]:
@@ -31,91 +36,185 @@ def name_keys(names: list[str]) -> list[str]:
 
 
 @dataclass
-class Link:
-    organization: Organization | None = None
-    park: Park | None = None
-    created: bool = False
+class OrgEntry:
+    name: str
+    name_key: str
+    is_candidate: bool
+    alias_keys: set[str] = field(default_factory=set)
 
 
-@dataclass
-class Linker:
-    """Per-session lookup caches; ``link`` resolves or creates, never duplicates."""
+class ResolveCache:
+    """Registry, park, region and chain-node lookups for one ingest run.
 
-    session: Session
-    _parks: dict[str, Park] | None = None
-    _made: dict[str, Organization] = field(default_factory=dict)
+    Loaded lazily from the first session that uses it; writes made through ``Linker`` are
+    applied to it at once (later documents of the run see the candidates made before), and
+    a rollback of any session it was used with marks it stale, so a failed document never
+    leaves ids behind that do not exist."""
 
-    def parks(self) -> dict[str, Park]:
-        if self._parks is None:
-            self._parks = {}
-            for p in self.session.scalars(select(Park)):
-                for n in [p.name, *(p.aliases or [])]:
-                    self._parks.setdefault(normalize_name(n), p)
-        return self._parks
+    def __init__(self) -> None:
+        self.loaded = False
 
-    def find_park(self, org: ExtractedOrg) -> Park | None:
-        parks = self.parks()
-        for key in name_keys(org.surfaces()):
-            if key in parks:
-                return parks[key]
+    # -- loading and invalidation --------------------------------------------------------------
+    def ensure(self, session: Session) -> ResolveCache:
+        if not event.contains(session, "after_rollback", self.invalidate):
+            event.listen(session, "after_rollback", self.invalidate)
+        if not self.loaded:
+            self._load(session)
+        return self
+
+    def invalidate(self, *_: object) -> None:
+        self.loaded = False
+
+    def _load(self, session: Session) -> None:
+        from chainatlas.regions.lookup import LEVEL_RANK, short_name
+
+        self.regions: dict[str, tuple[int, str]] = {}
+        for name, short, level, adcode in session.execute(
+                select(Region.name, Region.short_name, Region.level, Region.adcode)):
+            for key in {name, short or short_name(name)}:
+                cand = (LEVEL_RANK.get(level, 3), adcode)
+                if key not in self.regions or cand < self.regions[key]:
+                    self.regions[key] = cand
+        self.nodes: set[str] = set(session.scalars(select(ChainNode.id)))
+        self.parks: dict[str, int] = {}
+        for park_id, name, aliases in session.execute(select(Park.id, Park.name, Park.aliases).order_by(Park.id)):
+            for n in [name, *(aliases or [])]:
+                self.parks.setdefault(normalize_name(n), park_id)
+        self.orgs: dict[int, OrgEntry] = {}
+        self.by_key: dict[str, set[int]] = {}
+        rows = session.execute(select(Organization.id, Organization.name, Organization.name_key,
+                                      Organization.is_candidate).execution_options(yield_per=5000))
+        for oid, name, key, cand in rows:
+            self.orgs[oid] = OrgEntry(name, key, bool(cand))
+            self.by_key.setdefault(key, set()).add(oid)
+        for oid, key in session.execute(select(OrganizationAlias.organization_id, OrganizationAlias.alias_key)
+                                        .execution_options(yield_per=5000)):
+            entry = self.orgs.get(oid)
+            if entry is not None:
+                entry.alias_keys.add(key)
+                self.by_key.setdefault(key, set()).add(oid)
+        self.loaded = True
+
+    # -- lookups -------------------------------------------------------------------------------
+    def adcode(self, name: str | None) -> str | None:
+        if not name:
+            return None
+        hit = self.regions.get(name)
+        return hit[1] if hit else None
+
+    def park(self, keys: list[str]) -> int | None:
+        for key in keys:
+            if key in self.parks:
+                return self.parks[key]
         return None
 
-    def find_organization(self, keys: list[str]) -> Organization | None:
+    def organization(self, keys: list[str]) -> int | None:
+        found: set[int] = set()
         for key in keys:
-            if key in self._made:
-                return self._made[key]
-        if not keys:
-            return None
-        by_name = list(self.session.scalars(select(Organization).where(Organization.name_key.in_(keys))))
-        by_alias = list(self.session.scalars(
-            select(Organization).join(OrganizationAlias).where(OrganizationAlias.alias_key.in_(keys))))
-        found = by_name + [o for o in by_alias if o not in by_name]
+            found |= self.by_key.get(key, set())
         if not found:
             return None
         # A confirmed registry entry beats a news candidate; then the key order (fullest name first).
         rank = {k: i for i, k in enumerate(keys)}
 
-        def order(o: Organization) -> tuple[int, int, int]:
-            hit = rank.get(o.name_key, min((rank.get(a.alias_key, 99) for a in o.aliases), default=99))
-            return (1 if o.is_candidate else 0, hit, o.id)
+        def order(oid: int) -> tuple[int, int, int]:
+            o = self.orgs[oid]
+            hit = rank.get(o.name_key, min((rank.get(a, 99) for a in o.alias_keys), default=99))
+            return (1 if o.is_candidate else 0, hit, oid)
 
-        return sorted(found, key=order)[0]
+        return min(found, key=order)
+
+    # -- our own writes --------------------------------------------------------------------------
+    def add_org(self, oid: int, name: str, key: str, is_candidate: bool) -> None:
+        self.orgs[oid] = OrgEntry(name, key, is_candidate)
+        self.by_key.setdefault(key, set()).add(oid)
+
+    def add_alias(self, oid: int, key: str) -> None:
+        self.orgs[oid].alias_keys.add(key)
+        self.by_key.setdefault(key, set()).add(oid)
+
+    def rename(self, oid: int, name: str, key: str) -> None:
+        entry = self.orgs[oid]
+        if entry.name_key not in entry.alias_keys:
+            ids = self.by_key.get(entry.name_key)
+            if ids is not None:
+                ids.discard(oid)
+        entry.name, entry.name_key = name, key
+        self.by_key.setdefault(key, set()).add(oid)
+
+
+@dataclass
+class Link:
+    organization_id: int | None = None
+    park_id: int | None = None
+    created: bool = False
+
+
+@dataclass
+class Linker:
+    """Resolves or creates, never duplicates; one per document (``_made`` is per document)."""
+
+    session: Session
+    cache: ResolveCache = field(default_factory=ResolveCache)
+    _made: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.cache.ensure(self.session)
+
+    def find_park(self, org: ExtractedOrg) -> int | None:
+        return self.cache.park(name_keys(org.surfaces()))
+
+    def find_organization(self, keys: list[str]) -> int | None:
+        for key in keys:
+            if key in self._made:
+                return self._made[key]
+        return self.cache.organization(keys) if keys else None
 
     def link(self, org: ExtractedOrg, *, region_adcode: str | None, source: str) -> Link:
         if org.kind == "park" or self.find_park(org) is not None:
-            park = self.find_park(org)
-            if park is not None:
-                return Link(park=park)
+            park_id = self.find_park(org)
+            if park_id is not None:
+                return Link(park_id=park_id)
         keys = name_keys(org.surfaces())
-        found = self.find_organization(keys)
+        oid = self.find_organization(keys)
         created = False
+        cache = self.cache
         # The registry keeps the real (de-spun) name; the spun surface becomes an alias.
         real = org.normalized or org.name
-        if found is None:
-            found = Organization(
-                name=real, name_key=normalize_name(real), kind=org.kind, region_adcode=region_adcode,
-                is_candidate=True, source=source,
-            )
-            self.session.add(found)
+        real_key = normalize_name(real)
+        if oid is None:
+            row = Organization(name=real, name_key=real_key, kind=org.kind, region_adcode=region_adcode,
+                               is_candidate=True, source=source)
+            self.session.add(row)
+            self.session.flush()
+            oid = row.id
+            cache.add_org(oid, real, real_key, True)
             created = True
-        elif found.is_candidate and len(real) > len(found.name) and normalize_name(real) != found.name_key:
-            # A candidate first seen by its short name takes the fuller name when one appears
-            # (泰邦生物 → 山东泰邦生物有限公司); the short name stays as an alias.
-            if found.name_key not in {a.alias_key for a in found.aliases}:
-                found.aliases.append(OrganizationAlias(alias=found.name, alias_key=found.name_key, kind="short"))
-            found.name, found.name_key = real, normalize_name(real)
-        self._add_aliases(found, org)
+        else:
+            entry = cache.orgs[oid]
+            if entry.is_candidate and len(real) > len(entry.name) and real_key != entry.name_key:
+                # A candidate first seen by its short name takes the fuller name when one appears
+                # (泰邦生物 → 山东泰邦生物有限公司); the short name stays as an alias.
+                if entry.name_key not in entry.alias_keys:
+                    self.session.add(OrganizationAlias(organization_id=oid, alias=entry.name,
+                                                       alias_key=entry.name_key, kind="short"))
+                    cache.add_alias(oid, entry.name_key)
+                self.session.execute(update(Organization).where(Organization.id == oid)
+                                     .values(name=real, name_key=real_key))
+                cache.rename(oid, real, real_key)
+        self._add_aliases(oid, org)
         for key in keys:
-            self._made[key] = found
-        self.session.flush()
-        return Link(organization=found, created=created)
+            self._made[key] = oid
+        return Link(organization_id=oid, created=created)
 
-    @staticmethod
-    def _add_aliases(target: Organization, org: ExtractedOrg) -> None:
-        known = {target.name_key} | {a.alias_key for a in target.aliases}
+    def _add_aliases(self, oid: int, org: ExtractedOrg) -> None:
+        entry = self.cache.orgs[oid]
+        known = {entry.name_key} | entry.alias_keys
         for alias in org.surfaces():
             key = normalize_name(alias)
             if key and key not in known:
                 kind = "despun" if alias == org.normalized and alias != org.name else "news"  # news: as written
-                target.aliases.append(OrganizationAlias(alias=alias[:200], alias_key=key[:200], kind=kind))
+                self.session.add(OrganizationAlias(organization_id=oid, alias=alias[:200], alias_key=key[:200],
+                                                   kind=kind))
+                self.cache.add_alias(oid, key[:200])
                 known.add(key)

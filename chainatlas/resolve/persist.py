@@ -3,65 +3,59 @@ organizations / parks / new candidates, figures, events, chain nodes.
 
 Re-persisting a document replaces its previous facts (idempotent); organizations and
 candidates are shared across documents and never duplicated.
+
+Cost: lookups go to a ``ResolveCache`` (registry keys, parks, regions, chain nodes) read
+once per ingest run — ``persist.per_run()`` gives the pipeline a persister bound to one —
+and rows are written in two batched flushes (evidence spans, then the facts pointing at
+them), so a document costs a handful of statements whatever its number of mentions.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from chainatlas.extract.text import DocumentView
 from chainatlas.extract.types import Extraction, Span
 from chainatlas.store.models import (
-    ChainNode,
     Document,
     Event,
     EvidenceSpan,
     Mention,
     Metric,
     OrganizationNode,
-    Region,
 )
 
-from .linker import Linker
+from .linker import Linker, ResolveCache
 
 
-class _Regions:
-    """Region name (泰州, 泰州市, 武汉) → adcode, most general division first."""
-
-    def __init__(self, session: Session) -> None:
-        from chainatlas.regions.lookup import LEVEL_RANK, short_name
-
-        self.by_name: dict[str, tuple[int, str]] = {}
-        for r in session.scalars(select(Region)):
-            for key in {r.name, r.short_name or short_name(r.name)}:
-                cand = (LEVEL_RANK.get(r.level, 3), r.adcode)
-                if key not in self.by_name or cand < self.by_name[key]:
-                    self.by_name[key] = cand
-
-    def adcode(self, name: str | None) -> str | None:
-        if not name:
-            return None
-        hit = self.by_name.get(name)
-        return hit[1] if hit else None
-
-
-def _evidence(session: Session, document: Document, view: DocumentView, span: Span) -> EvidenceSpan:
+def _evidence(document: Document, view: DocumentView, span: Span) -> dict[str, Any]:
     o1, o2 = span.orig_start, span.orig_end
     if o1 is None or o2 is None:
         o1, o2 = view.to_original(span.start, span.end)
-    ev = EvidenceSpan(document_id=document.id, start=span.start, end=span.end,
-                      orig_start=o1 if o1 is not None else span.start,
-                      orig_end=o2 if o2 is not None else span.end, text=span.text)
-    session.add(ev)
-    return ev
+    return {"document_id": document.id, "start": span.start, "end": span.end,
+            "orig_start": o1 if o1 is not None else span.start,
+            "orig_end": o2 if o2 is not None else span.end, "text": span.text}
+
+
+# Every fact persist writes carries an evidence span of its document: none, nothing to clear.
+_HAS_EVIDENCE = select(EvidenceSpan.id).where(EvidenceSpan.document_id == bindparam("doc")).limit(1)
+# One multi-row INSERT … RETURNING. Rows come back in no guaranteed order (asking for parameter
+# order makes SQLite insert row by row), so ids are matched on the span itself: two spans with
+# the same offsets in one document are the same evidence, either id fits either.
+_INSERT_EVIDENCE = insert(EvidenceSpan).returning(EvidenceSpan.id, EvidenceSpan.start, EvidenceSpan.end,
+                                                  EvidenceSpan.orig_start, EvidenceSpan.orig_end)
 
 
 def clear_document(session: Session, document: Document) -> None:
-    """Drop the facts of a previous extraction of this document."""
+    """Drop the facts of a previous extraction of this document (one query when there are none)."""
+    if session.scalar(_HAS_EVIDENCE, {"doc": document.id}) is None:
+        return
     for model in (Mention, Metric, Event):
         session.execute(delete(model).where(model.document_id == document.id))
     session.execute(delete(OrganizationNode).where(OrganizationNode.evidence_id.in_(
@@ -79,79 +73,103 @@ def _iso_date(value: str | None) -> date | None:
         return None
 
 
-def persist(session: Session, document_row: Document, prepared: Any, extraction: Extraction) -> None:
-    """Store ``extraction`` of ``prepared`` under ``document_row`` (which must have an id)."""
+def persist(session: Session, document_row: Document, prepared: Any, extraction: Extraction, *,
+            cache: ResolveCache | None = None) -> None:
+    """Store ``extraction`` of ``prepared`` under ``document_row`` (which must have an id).
+
+    ``cache``: lookups shared across the documents of one run (see ``per_run``); without
+    one they are read afresh for this call."""
     if document_row.id is None:
         session.add(document_row)
         session.flush()
     clear_document(session, document_row)
     view = DocumentView(prepared)
-    regions = _Regions(session)
-    linker = Linker(session)
-    known_nodes = set(session.scalars(select(ChainNode.id)))
+    linker = Linker(session, cache if cache is not None else ResolveCache())
+    lookups = linker.cache
     source = f"news:{document_row.doc_key}"
+    region_adcode = lookups.adcode(extraction.region)
 
-    org_ids: dict[str, int] = {}
+    # 1. Link every organization (registry, park or a new candidate).
+    links = []
     for org in extraction.organizations:
-        adcode = regions.adcode(org.region)
-        link = linker.link(org, region_adcode=adcode, source=source)
-        first_ev: EvidenceSpan | None = None
-        for mention in org.mentions:
-            ev = _evidence(session, document_row, view, mention.span)
-            session.flush()
-            first_ev = first_ev or ev
-            session.add(Mention(
-                document_id=document_row.id,
-                organization_id=link.organization.id if link.organization else None,
-                park_id=link.park.id if link.park else None,
-                surface=(mention.span.orig_text or mention.span.text)[:200], kind=org.kind,
-                segment=(org.segment or None) and org.segment[:32], region=(org.region or None) and org.region[:64],
-                evidence_id=ev.id,
-            ))
-        if link.organization is not None:
+        links.append(linker.link(org, region_adcode=lookups.adcode(org.region), source=source))
+
+    # 2. All evidence spans in one batched insert.
+    mention_ev = [[_evidence(document_row, view, m.span) for m in org.mentions] for org in extraction.organizations]
+    metric_ev = [_evidence(document_row, view, m.span) for m in extraction.metrics]
+    event_ev = [_evidence(document_row, view, e.span) for e in extraction.events]
+    spans = [ev for evs in mention_ev for ev in evs] + metric_ev + event_ev
+    if spans:
+        returned: dict[tuple[int, int, int, int], list[int]] = {}
+        for ev_id, *key in session.execute(_INSERT_EVIDENCE, spans):
+            returned.setdefault(tuple(key), []).append(ev_id)  # type: ignore[arg-type]
+        for ev in spans:
+            ev["id"] = returned[(ev["start"], ev["end"], ev["orig_start"], ev["orig_end"])].pop()
+
+    # 3. The facts pointing at them, one batched insert per table.
+    mentions: list[dict[str, Any]] = []
+    nodes: list[dict[str, Any]] = []
+    org_ids: dict[str, int] = {}
+    linked = {link.organization_id for link in links if link.organization_id is not None}
+    placed: dict[int, set[str]] = {oid: set() for oid in linked}
+    if linked and any(org.node_ids for org in extraction.organizations):
+        for oid, node_id in session.execute(select(OrganizationNode.organization_id, OrganizationNode.node_id)
+                                            .where(OrganizationNode.organization_id.in_(linked))):
+            placed[oid].add(node_id)
+    for org, link, evs in zip(extraction.organizations, links, mention_ev, strict=True):
+        for mention, ev in zip(org.mentions, evs, strict=True):
+            mentions.append({
+                "document_id": document_row.id, "organization_id": link.organization_id, "park_id": link.park_id,
+                "surface": (mention.span.orig_text or mention.span.text)[:200], "kind": org.kind,
+                "segment": (org.segment or None) and org.segment[:32],
+                "region": (org.region or None) and org.region[:64], "evidence_id": ev["id"],
+            })
+        if link.organization_id is not None:
             for alias in org.surfaces():
-                org_ids[alias] = link.organization.id
-            _place(session, link.organization.id, org.node_ids, known_nodes, org.confidence, first_ev)
+                org_ids[alias] = link.organization_id
+            nodes.extend(_place(link.organization_id, org.node_ids, lookups.nodes, org.confidence,
+                                evs[0]["id"] if evs else None, placed[link.organization_id]))
 
-    for metric in extraction.metrics:
-        ev = _evidence(session, document_row, view, metric.span)
-        session.flush()
-        session.add(Metric(
-            document_id=document_row.id, subject=metric.subject, value=metric.value, unit=metric.unit[:16],
-            year=metric.year, text=metric.text[:64], qualifier=(metric.qualifier or None) and metric.qualifier[:8],
-            organization_id=org_ids.get(metric.organization or ""),
-            region_adcode=regions.adcode(extraction.region), evidence_id=ev.id,
-        ))
+    metrics = [{
+        "document_id": document_row.id, "subject": metric.subject, "value": metric.value, "unit": metric.unit[:16],
+        "year": metric.year, "text": metric.text[:64], "qualifier": (metric.qualifier or None) and metric.qualifier[:8],
+        "organization_id": org_ids.get(metric.organization or ""), "region_adcode": region_adcode,
+        "evidence_id": ev["id"],
+    } for metric, ev in zip(extraction.metrics, metric_ev, strict=True)]
 
-    for event in extraction.events:
-        ev = _evidence(session, document_row, view, event.span)
-        session.flush()
-        session.add(Event(
-            document_id=document_row.id, type=event.type, subject=event.subject,
-            organization_id=org_ids.get(event.subject or ""),
-            date_text=(event.date_text or None) and event.date_text[:32], date=_iso_date(event.date),
-            amount=event.amount, text=event.text, region_adcode=regions.adcode(extraction.region),
-            evidence_id=ev.id,
-        ))
+    events = [{
+        "document_id": document_row.id, "type": e.type, "subject": e.subject,
+        "organization_id": org_ids.get(e.subject or ""),
+        "date_text": (e.date_text or None) and e.date_text[:32], "date": _iso_date(e.date),
+        "amount": e.amount, "text": e.text, "region_adcode": region_adcode, "evidence_id": ev["id"],
+    } for e, ev in zip(extraction.events, event_ev, strict=True)]
 
-    document_row.node_ids = [n for n in extraction.node_ids if n in known_nodes] or None
-    document_row.region_adcode = document_row.region_adcode or regions.adcode(extraction.region)
+    for model, values in ((Mention, mentions), (OrganizationNode, nodes), (Metric, metrics), (Event, events)):
+        if values:
+            session.execute(insert(model), values)
+    document_row.node_ids = [n for n in extraction.node_ids if n in lookups.nodes] or None
+    document_row.region_adcode = document_row.region_adcode or region_adcode
     session.flush()
 
 
-def _place(session: Session, organization_id: int, node_ids: list[str], known: set[str], confidence: float,
-           evidence: EvidenceSpan | None) -> None:
-    """OrganizationNode rows from news; an existing placement (registry or manual) is kept."""
-    if not node_ids:
-        return
-    have = set(session.scalars(select(OrganizationNode.node_id).where(
-        OrganizationNode.organization_id == organization_id)))
-    for rank, node_id in enumerate(node_ids):
+def per_run() -> Callable[[Session, Document, Any, Extraction], None]:
+    """A persister for one ingest run: the registry, parks, regions and chain nodes are read
+    once and kept current with the run's own writes (``ingest_paths`` calls this)."""
+    return partial(persist, cache=ResolveCache())
+
+
+persist.per_run = per_run  # type: ignore[attr-defined]
+
+
+def _place(organization_id: int, node_ids: list[str], known: set[str], confidence: float,
+           evidence_id: int | None, have: set[str]) -> list[dict[str, Any]]:
+    """OrganizationNode rows from news; an existing placement (registry or manual) is kept.
+    ``have``: the organization's nodes so far (updated)."""
+    rows: list[dict[str, Any]] = []
+    for rank, node_id in enumerate(node_ids or []):
         if node_id in have or node_id not in known:
             continue
-        session.add(OrganizationNode(
-            organization_id=organization_id, node_id=node_id, source="news",
-            confidence=round(max(0.1, confidence - 0.15 * rank) * 0.8, 3),
-            evidence_id=evidence.id if evidence else None,
-        ))
+        rows.append({"organization_id": organization_id, "node_id": node_id, "source": "news",
+                     "confidence": round(max(0.1, confidence - 0.15 * rank) * 0.8, 3), "evidence_id": evidence_id})
         have.add(node_id)
+    return rows

@@ -24,12 +24,17 @@ from chainatlas.ingest.noise.lines import (
     SPAMLINE,
     Line,
 )
-from chainatlas.ingest.noise.topic import bigrams, recurring_share
+from chainatlas.ingest.noise.topic import bigrams, recurring_share, shared_keywords
 
 # A paragraph at the body's end with less than this share of the article's recurring
 # vocabulary is an unrelated item glued on (see topic.py for the measured ranges).
 TRIM_BELOW = 0.08
 MIN_KEEP = 3  # never trim a body down below this many paragraphs
+# A closing paragraph this short that names the article's own places/organizations (keywords
+# shared with the title and first paragraph) is the article's last word, not a glued item:
+# glued feed posts run long, and open with a bracketed headline of their own (【…】).
+CLOSING_MAX_CHARS = 120
+FEED_HEADLINE = re.compile(r"^\s*[【\[]")
 LIST_SHARE = 0.2  # an enumerated item after the body needs this share of the body's recurring bigrams
 ENUMERATED = re.compile(r"^(?:\d{1,2}[.、)]|[((]\d{1,2}[))]|[一二三四五六七八九十]{1,3}[、.]|[①-⑳])\s*")
 
@@ -65,8 +70,11 @@ def find_body(lines: list[Line], repeats: set[int]) -> BodyRegion | None:
     counts: Counter[str] = Counter()
     for g in grams:
         counts.update(g)
+    head = _head_text(lines, first, paragraphs)
     while len(paragraphs) > MIN_KEEP:
         if recurring_share(len(paragraphs) - 1, grams, counts) >= TRIM_BELOW:
+            break
+        if is_closing_paragraph(lines[paragraphs[-1]].text, head):
             break
         trimmed.append(paragraphs.pop())
         counts.subtract(grams.pop())
@@ -77,6 +85,26 @@ def find_body(lines: list[Line], repeats: set[int]) -> BodyRegion | None:
     else:
         last = extend_list(lines, last, counts)
     return BodyRegion(first, last, find_title(lines, first), tuple(trimmed))
+
+
+def _head_text(lines: list[Line], first: int, paragraphs: list[int]) -> str:
+    """The article head: the title above the body, the body's first line and first paragraph."""
+    parts = []
+    title = find_title(lines, first)
+    if title is not None:
+        parts.append(lines[title].text)
+    parts.append(lines[first].text)
+    if paragraphs:
+        parts.append(lines[paragraphs[0]].text)
+    return "\n".join(parts)
+
+
+def is_closing_paragraph(text: str, head: str) -> bool:
+    """A short prose paragraph sharing specific keywords (places, names) with the head."""
+    stripped = text.strip()
+    if len(stripped) > CLOSING_MAX_CHARS or FEED_HEADLINE.match(stripped) or stripped == head.strip():
+        return False
+    return bool(shared_keywords(stripped, head))
 
 
 def extend_list(lines: list[Line], last: int, counts: Counter[str]) -> int:

@@ -49,6 +49,10 @@ def html_to_source(html: str, *, encoding: str, where: str | None = None, fragme
         raise RejectedInput(TRUNCATED_HTML, f"truncated HTML ({why})", where=where)
     doc = trafilatura.bare_extraction(
         html, with_metadata=True, include_comments=False, include_tables=True, deduplicate=False,
+        # Dates from markup only (meta, JSON-LD, <time>): htmldate's extensive text search
+        # guesses (2022年 in a sentence → 2022-01-01). A date written in the page head is
+        # found after normalization (``prepare.published_in_text``).
+        date_extraction_params={"extensive_search": False, "original_date": True},
     )
     text = getattr(doc, "text", None) if doc is not None else None
     title = getattr(doc, "title", None) if doc is not None else None
