@@ -86,3 +86,17 @@ def test_event_date_subject_and_amount() -> None:
 def test_one_event_per_type_and_sentence() -> None:
     got = events("光谷生物城先后2次集中签约重点项目,签约额累计近250亿元。")
     assert got == [("signing", "签约额累计近250亿元")]
+
+
+def test_injected_spam_word_does_not_cut_the_event_from_its_date() -> None:
+    """A content farm's word inside a sentence ("6月28日[spam],…揭牌…") leaves the date attached,
+    and the spam word itself appears in no extracted fact."""
+    from chainatlas.extract.pipeline import extract
+    from chainatlas.ingest.prepare import prepare_bytes
+
+    text = "发布日期:2024-07-02\n6月28日足交,示范产业园区举办大会,揭牌某某大健康科创供应链平台。\n"
+    doc = prepare_bytes(text.encode("utf-8"), name="spam-date")
+    out = extract(doc).to_format_json("spam-date")
+    launches = [e for e in out["events"] if "揭牌" in e["text"]]
+    assert launches and launches[0]["date"] == "6月28日"
+    assert "足交" not in str(out["events"]) + str(out["organizations"]) + str(out["metrics"])

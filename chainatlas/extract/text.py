@@ -92,11 +92,15 @@ class DocumentView:
 
     def __init__(self, prepared: Any) -> None:
         self.prepared = prepared
-        self.text: str = prepared.normalized_text
-        self.original: str = getattr(prepared, "original_text", "") or self.text
+        # Injected spam words are masked (same length, so offsets hold) and the body blocks
+        # bridge them, so "6月28日[spam],科创…" reads as one sentence without the spam in it.
+        masked = getattr(prepared, "masked_text", None)
+        self.text: str = masked() if callable(masked) else prepared.normalized_text
+        self.original: str = getattr(prepared, "original_text", "") or prepared.normalized_text
         self.offset_map = getattr(prepared, "offset_map", None)
         self.published_at: date | None = getattr(prepared, "published_at", None)
-        self.body: list[tuple[int, int]] = sorted(_spans(prepared.body_spans()))
+        blocks = getattr(prepared, "body_blocks", None)
+        self.body: list[tuple[int, int]] = sorted(_spans(blocks() if callable(blocks) else prepared.body_spans()))
 
     def sentences(self) -> Iterator[Sentence]:
         for start, end in self.body:
@@ -117,7 +121,7 @@ class DocumentView:
     def to_original(self, start: int, end: int) -> tuple[int | None, int | None]:
         m = self.offset_map
         if m is None:
-            return (start, end) if self.original is self.text or self.original == self.text else (None, None)
+            return (start, end) if self.original == self.prepared.normalized_text else (None, None)
         if isinstance(m, list):  # stored JSON form
             from chainatlas.ingest.offsets import OffsetMap
 
