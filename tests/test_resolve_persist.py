@@ -230,3 +230,28 @@ def test_run_cache_forgets_a_rolled_back_candidate(store: Store) -> None:
             Organization.name_key == normalize_name("苏州康宁杰瑞生物科技有限公司"))).one()
         m = s.scalars(select(Mention).where(Mention.surface.contains("康宁杰瑞"))).first()
         assert m is not None and m.organization_id == org.id
+
+
+def test_name_without_legal_form_links_to_the_registry_entry(store: Store) -> None:
+    """News writes 扬子江药业集团 for the registry's 扬子江药业集团有限公司, even after an earlier
+    run made a news candidate of that short form."""
+    with store.session() as s:
+        candidate = Organization(name="扬子江药业集团", name_key=normalize_name("扬子江药业集团"),
+                                 kind="enterprise", is_candidate=True)
+        s.add(candidate)
+        group = _registry(s, "扬子江药业集团有限公司")
+        doc = _ingest(s, "扬子江药业集团作为医药行业领军企业,始终坚守高品质制药。\n", "d-yzj")
+        linked = s.scalars(select(Mention.organization_id).where(Mention.document_id == doc.id)).all()
+        assert group.id in linked and candidate.id not in linked
+
+
+def test_shared_core_name_is_not_guessed(store: Store) -> None:
+    """Two registry companies differing only by legal form: a bare mention links to neither."""
+    with store.session() as s:
+        a = _registry(s, "华康医药科技有限公司")
+        b = _registry(s, "华康医药科技股份有限公司")
+        doc = _ingest(s, "华康医药科技与园区签约,共建研发中心。\n", "d-hk")
+        mentions = s.execute(select(Mention.surface, Mention.organization_id)
+                             .where(Mention.document_id == doc.id)).all()
+        assert any(surface == "华康医药科技" for surface, _ in mentions)  # it was found, just not guessed
+        assert not {oid for _, oid in mentions} & {a.id, b.id}

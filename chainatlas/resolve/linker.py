@@ -35,6 +35,19 @@ def name_keys(names: list[str]) -> list[str]:
     return keys
 
 
+# Legal-form endings, longest first: news writes 扬子江药业集团 for 扬子江药业集团有限公司.
+_LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "股份公司")
+_MIN_CORE = 4  # a shorter core (e.g. 华润) names too many companies to link on
+
+
+def core_key(key: str) -> str | None:
+    """The name key without its legal form, when what remains is still distinctive."""
+    for form in _LEGAL_FORMS:
+        if key.endswith(form) and len(key) - len(form) >= _MIN_CORE:
+            return key[: -len(form)]
+    return None
+
+
 @dataclass
 class OrgEntry:
     name: str
@@ -84,9 +97,11 @@ class ResolveCache:
         self.by_key: dict[str, set[int]] = {}
         rows = session.execute(select(Organization.id, Organization.name, Organization.name_key,
                                       Organization.is_candidate).execution_options(yield_per=5000))
+        self.by_core: dict[str, set[int]] = {}
         for oid, name, key, cand in rows:
             self.orgs[oid] = OrgEntry(name, key, bool(cand))
             self.by_key.setdefault(key, set()).add(oid)
+            self._index_core(oid, key)
         for oid, key in session.execute(select(OrganizationAlias.organization_id, OrganizationAlias.alias_key)
                                         .execution_options(yield_per=5000)):
             entry = self.orgs.get(oid)
@@ -94,6 +109,11 @@ class ResolveCache:
                 entry.alias_keys.add(key)
                 self.by_key.setdefault(key, set()).add(oid)
         self.loaded = True
+
+    def _index_core(self, oid: int, key: str) -> None:
+        core = core_key(key)
+        if core:
+            self.by_core.setdefault(core, set()).add(oid)
 
     # -- lookups -------------------------------------------------------------------------------
     def adcode(self, name: str | None) -> str | None:
@@ -112,6 +132,12 @@ class ResolveCache:
         found: set[int] = set()
         for key in keys:
             found |= self.by_key.get(key, set())
+        if all(self.orgs[oid].is_candidate for oid in found):
+            # Only news candidates (or nothing) by exact name: a registry entry whose name
+            # differs just by its legal form is the better link.
+            core = self._by_core(keys)
+            if core and (not found or not self.orgs[next(iter(core))].is_candidate):
+                found = core
         if not found:
             return None
         # A confirmed registry entry beats a news candidate; then the key order (fullest name first).
@@ -124,10 +150,23 @@ class ResolveCache:
 
         return min(found, key=order)
 
+    def _by_core(self, keys: list[str]) -> set[int]:
+        """Match with the legal form dropped on either side; only an unambiguous registry
+        entry (or, failing that, one candidate) counts, since two companies may share a core."""
+        found: set[int] = set()
+        for key in keys:
+            core = core_key(key) or key
+            found |= self.by_core.get(core, set())
+            found |= self.by_key.get(core, set())
+        registry = {oid for oid in found if not self.orgs[oid].is_candidate}
+        pool = registry or found
+        return pool if len(pool) == 1 else set()
+
     # -- our own writes --------------------------------------------------------------------------
     def add_org(self, oid: int, name: str, key: str, is_candidate: bool) -> None:
         self.orgs[oid] = OrgEntry(name, key, is_candidate)
         self.by_key.setdefault(key, set()).add(oid)
+        self._index_core(oid, key)
 
     def add_alias(self, oid: int, key: str) -> None:
         self.orgs[oid].alias_keys.add(key)
@@ -141,6 +180,7 @@ class ResolveCache:
                 ids.discard(oid)
         entry.name, entry.name_key = name, key
         self.by_key.setdefault(key, set()).add(oid)
+        self._index_core(oid, key)
 
 
 @dataclass
