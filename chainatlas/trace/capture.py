@@ -9,7 +9,7 @@ The capture job row lives in its own short transactions, so a failed job still r
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -210,24 +210,12 @@ def _flush(s: Session, writer: BatchWriter, pending: list[IndexedEvent], result:
     result.corrected += _apply_error_declarations(s, dups)
 
 
-def capture_stream(store: Store, fp: BinaryIO | IO[bytes], *, source: str | None = None,
-                   job_id: str | None = None) -> CaptureResult:
-    """Capture one document (or bare event) from a seekable binary stream, all-or-nothing."""
+def _run_job(store: Store, source: str | None, job_id: str | None,
+             capture: Callable[[str], CaptureResult]) -> CaptureResult:
+    """Run one all-or-nothing capture under a capture job, recording its outcome either way."""
     with _job(store, source, job_id) as jid:
         try:
-            header, path, _count = reader.read_header(fp)
-            problems = validate_header(header)
-            if problems:
-                raise CaptureRejected(problems, source)
-            ctx = header.get("@context")
-            prefixes = context_prefixes(ctx)
-            custom = {k: v for k, v in prefixes.items() if k not in vocab.standard_prefixes()}
-            if header.get("type") in ("EPCISDocument", "EPCISQueryDocument"):
-                events: Iterable[Any] = reader.iter_events(fp, path)
-            else:
-                events = [header]
-            with store.session() as s:
-                result = capture_events(s, events, prefixes, job_id=jid, source=source, custom_ns=custom)
+            result = capture(jid)
         except CaptureRejected as exc:
             finish_job(store, jid, problems=[p.as_dict() for p in exc.problems])
             raise
@@ -240,12 +228,33 @@ def capture_stream(store: Store, fp: BinaryIO | IO[bytes], *, source: str | None
         return result
 
 
+def capture_stream(store: Store, fp: BinaryIO | IO[bytes], *, source: str | None = None,
+                   job_id: str | None = None) -> CaptureResult:
+    """Capture one document (or bare event) from a seekable binary stream, all-or-nothing."""
+
+    def capture(jid: str) -> CaptureResult:
+        header, path, _count = reader.read_header(fp)
+        problems = validate_header(header)
+        if problems:
+            raise CaptureRejected(problems, source)
+        prefixes = context_prefixes(header.get("@context"))
+        custom = {k: v for k, v in prefixes.items() if k not in vocab.standard_prefixes()}
+        if header.get("type") in ("EPCISDocument", "EPCISQueryDocument"):
+            events: Iterable[Any] = reader.iter_events(fp, path)
+        else:
+            events = [header]
+        with store.session() as s:
+            return capture_events(s, events, prefixes, job_id=jid, source=source, custom_ns=custom)
+
+    return _run_job(store, source, job_id, capture)
+
+
 def capture_xml(store: Store, fp: BinaryIO | IO[bytes], *, source: str | None = None,
                 job_id: str | None = None) -> CaptureResult:
     """Capture an EPCIS 2.0 XML document, streamed through lxml, with the same rules as JSON."""
     from chainatlas.trace.xml_reader import read_xml  # lxml only when XML is used
 
-    with _job(store, source, job_id) as jid:
+    def capture(jid: str) -> CaptureResult:
         prefixes = dict(vocab.standard_prefixes())
         header, events = read_xml(fp, prefixes)
         custom: dict[str, str] = {}
@@ -255,22 +264,16 @@ def capture_xml(store: Store, fp: BinaryIO | IO[bytes], *, source: str | None = 
                 custom.update({k: v for k, v in prefixes.items() if k not in vocab.standard_prefixes()})
                 yield ev
 
-        try:
-            with store.session() as s:
-                result = capture_events(s, tracked(), prefixes, job_id=jid, source=source, custom_ns=custom)
-                problems = validate_header(header)
-                if problems:
-                    raise CaptureRejected(problems, source)
-        except CaptureRejected as exc:
-            finish_job(store, jid, problems=[p.as_dict() for p in exc.problems])
-            raise
-        except reader.DocumentError as exc:
-            finish_job(store, jid, problems=[{"eventIndex": None, "eventID": None, "field": "",
-                                              "message": exc.message}])
-            raise CaptureRejected([Problem(None, None, "", exc.message)], source) from exc
-        result.job_id = jid
-        finish_job(store, jid, result=result)
+        with store.session() as s:
+            result = capture_events(s, tracked(), prefixes, job_id=jid, source=source, custom_ns=custom)
+            # The XML header is only complete once the stream is read; rejecting here still
+            # rolls the whole session back.
+            problems = validate_header(header)
+            if problems:
+                raise CaptureRejected(problems, source)
         return result
+
+    return _run_job(store, source, job_id, capture)
 
 
 def capture_file(store: Store, path: str | Path, *, job_id: str | None = None) -> CaptureResult:
