@@ -9,12 +9,16 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from chainatlas.store import Store, open_store
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
 
 PG_URL = os.environ.get("CHAINATLAS_TEST_PG")
 REPO = Path(__file__).resolve().parent.parent
@@ -101,3 +105,19 @@ def sqlite_store(tmp_path: Path, _sqlite_template: Path) -> Iterator[Store]:
     s = Store(f"sqlite:///{path}")
     yield s
     s.dispose()
+
+
+@pytest.fixture
+def client(store: Store) -> Iterator[TestClient]:
+    """The whole web app over a store seeded with the web fixture data (tests/browser/seed.py);
+    ``client.ids`` names the seeded rows. Test modules that mount a single router override it."""
+    from browser.seed import seed_web
+    from fastapi.testclient import TestClient
+
+    from chainatlas.api.app import create_app
+
+    ids = seed_web(store)
+    with TestClient(create_app(store)) as c:
+        c.ids = ids  # type: ignore[attr-defined]
+        c.store = store  # type: ignore[attr-defined]
+        yield c

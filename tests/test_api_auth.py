@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
 import openpyxl
 import pytest
-from browser.seed import ADMIN, ANALYST, seed_web
+from browser.seed import ADMIN, ANALYST
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from chainatlas.api.app import create_app
 from chainatlas.api.security import authenticate, verify_password
-from chainatlas.store import Store
 from chainatlas.store.models import AppUser, Organization
-
-
-@pytest.fixture
-def client(store: Store) -> Iterator[TestClient]:
-    ids = seed_web(store)
-    with TestClient(create_app(store)) as c:
-        c.ids = ids  # type: ignore[attr-defined]
-        c.store = store  # type: ignore[attr-defined]
-        yield c
 
 
 def _login(c: TestClient, user: tuple[str, str]) -> str:

@@ -2,22 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from browser.seed import PAYLOAD_TEXT, seed_web
+from browser.seed import PAYLOAD_TEXT
 from fastapi.testclient import TestClient
-
-from chainatlas.api.app import create_app
-from chainatlas.store import Store
-
-
-@pytest.fixture
-def client(store: Store) -> Iterator[TestClient]:
-    ids = seed_web(store)
-    with TestClient(create_app(store)) as c:
-        c.ids = ids  # type: ignore[attr-defined]
-        yield c
 
 
 def test_feed_and_document(client: TestClient) -> None:

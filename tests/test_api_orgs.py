@@ -3,23 +3,9 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
 import openpyxl
-import pytest
-from browser.seed import seed_web
 from fastapi.testclient import TestClient
-
-from chainatlas.api.app import create_app
-from chainatlas.store import Store
-
-
-@pytest.fixture
-def client(store: Store) -> Iterator[TestClient]:
-    ids = seed_web(store)
-    with TestClient(create_app(store)) as c:
-        c.ids = ids  # type: ignore[attr-defined]
-        yield c
 
 
 def test_list_filters_sort_and_totals(client: TestClient) -> None:
