@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import webbrowser
 
@@ -18,6 +19,14 @@ def run_server(db_url: str | None, *, host: str = "127.0.0.1", port: int = 8000,
 
     store = get_store(db_url)
     app = create_app(store)
+    # Everything loaded so far (libraries, taxonomy, regions: ~200k objects) lives as long as the
+    # server. Freezing it keeps the collector from re-scanning it in every full collection,
+    # each of which stalls all requests in flight (measured: ~170 ms per full pass → the p99).
+    # Requests free their objects by reference counting; the collector only has cycles left
+    # to find, so it can run far less often than CPython's default (every 700 allocations).
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 10)
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     console.print(f"ChainAtlas 网页 / web UI: [bold]{url}[/bold]  ·  API: {url}docs  ·  数据库 store: {store.url}")
     if open_browser:
