@@ -118,3 +118,62 @@ def test_writes_clear_cached_reads(client: TestClient) -> None:
         r = client.patch(f"/api/orgs/{oid}", json={"listing_code": "688001.SH"}, headers={"X-CSRF-Token": csrf})
         assert r.status_code == 200
         assert anonymous.get(f"/api/orgs/{oid}").json()["listing_code"] == "688001.SH"
+
+
+def test_login_throttle_locks_an_account_name_then_releases_it() -> None:
+    from chainatlas.api.security import AuthError, LoginThrottle
+
+    now = [1000.0]
+    t = LoginThrottle(per_user=3, per_address=10, window_seconds=60, lock_seconds=300, clock=lambda: now[0])
+    for _ in range(2):
+        t.check("Alice", "10.0.0.1")
+        t.failed("Alice", "10.0.0.1")
+    t.check("alice ", "10.0.0.2")  # two failures: still allowed (names compare case- and space-blind)
+    t.failed("ALICE", "10.0.0.2")
+    with pytest.raises(AuthError) as err:
+        t.check("alice", "10.0.0.3")  # third failure locked the name, from any address
+    assert err.value.code == "E809" and "5 minutes" in err.value.message
+    t.check("bob", "10.0.0.3")  # other accounts are not affected
+    now[0] += 301
+    t.check("alice", "10.0.0.1")  # the lock ends
+    # Failures older than the window do not add up.
+    t.failed("carol", None)
+    t.failed("carol", None)
+    now[0] += 61
+    t.failed("carol", None)
+    t.check("carol", None)
+
+
+def test_login_throttle_per_address_and_reset_on_success() -> None:
+    from chainatlas.api.security import AuthError, LoginThrottle
+
+    t = LoginThrottle(per_user=3, per_address=4, window_seconds=60, lock_seconds=60)
+    t.failed("u1", "10.0.0.9")
+    t.failed("u1", "10.0.0.9")
+    t.succeeded("u1")
+    t.failed("u1", "10.0.0.9")
+    t.check("u1", "10.0.0.8")  # the success reset u1's count: one failure since
+    t.failed("u2", "10.0.0.9")  # fourth failure from this address, spread over names
+    with pytest.raises(AuthError):
+        t.check("someone-else", "10.0.0.9")
+    t.check("someone-else", "10.0.0.8")
+
+
+def test_repeated_wrong_passwords_lock_the_account_even_for_the_right_one(client: TestClient) -> None:
+    csrf = client.get("/api/auth/me").json()["csrf_token"]
+    codes = []
+    for _ in range(6):
+        r = client.post("/api/auth/login", json={"username": ADMIN[0], "password": "wrong-password"},
+                        headers={"X-CSRF-Token": csrf})
+        codes.append(r.json()["error"]["code"])
+    assert codes == ["E803"] * 5 + ["E809"]
+    r = client.post("/api/auth/login", json={"username": ADMIN[0], "password": ADMIN[1]}, headers={"X-CSRF-Token": csrf})
+    assert r.status_code == 429 and "try again" in r.json()["error"]["message"]
+    # The login page says so in the user's language instead of failing with an error page.
+    page = client.get("/login")
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    r = client.post("/login", data={"username": ADMIN[0], "password": ADMIN[1], "csrf_token": token, "next": "/"},
+                    follow_redirects=False)
+    assert r.status_code == 429 and "登录失败次数过多" in r.text
+    # Other accounts still log in.
+    _login(client, ANALYST)

@@ -2,7 +2,8 @@
 asking for a page, the same message on an HTML error page.
 
 Codes: E800 internal, E801 not found, E802 invalid parameters, E803 login needed,
-E804 role missing, E805 CSRF, E806 bad upload, E807 region unknown, E808 method not allowed.
+E804 role missing, E805 CSRF, E806 bad upload, E807 region unknown, E808 method not allowed,
+E809 too many failed logins.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from chainatlas.errors import ChainAtlasError, RegionNotFound
 log = logging.getLogger(__name__)
 
 _HTTP_CODES = {404: "E801", 405: "E808", 401: "E803", 403: "E804", 422: "E802", 400: "E802"}
-_STATUS = {"E803": 401, "E804": 403, "E805": 403, "E801": 404, "E807": 404, "E806": 400, "E802": 422}
+_STATUS = {"E803": 401, "E804": 403, "E805": 403, "E801": 404, "E807": 404, "E806": 400, "E802": 422, "E809": 429}
 
 
 class NotFound(ChainAtlasError):

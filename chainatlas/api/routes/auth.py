@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from chainatlas.api.deps import SessionDep
-from chainatlas.api.security import AuthError, authenticate, check_csrf, current_user, web_session
+from chainatlas.api.security import AuthError, check_csrf, current_user, login_with_throttle, web_session
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -27,7 +27,7 @@ def me(request: Request) -> dict:
 def login(body: Login, request: Request, session: SessionDep) -> dict:
     ws = web_session(request)
     check_csrf(ws, request.headers.get("x-csrf-token"))
-    user = authenticate(session, body.username, body.password)
+    user = login_with_throttle(request, session, body.username, body.password)
     if user is None:
         raise AuthError("wrong username or password", code="E803")
     fresh = request.app.state.sessions.login(ws, user)

@@ -10,7 +10,14 @@ from fastapi.responses import RedirectResponse, Response
 
 from chainatlas.api.deps import SessionDep, StoreDep
 from chainatlas.api.queries.uploads import import_registry, ingest_documents
-from chainatlas.api.security import CurrentUserInfo, authenticate, check_csrf, require_role, web_session
+from chainatlas.api.security import (
+    AuthError,
+    CurrentUserInfo,
+    check_csrf,
+    login_with_throttle,
+    require_role,
+    web_session,
+)
 from chainatlas.errors import ChainAtlasError
 from chainatlas.web.views.base import render
 
@@ -33,7 +40,10 @@ def login(request: Request, session: SessionDep, username: Annotated[str, Form()
           csrf_token: Annotated[str, Form()], next: Annotated[str, Form()] = "/") -> Response:
     ws = web_session(request)
     check_csrf(ws, csrf_token)
-    user = authenticate(session, username, password)
+    try:
+        user = login_with_throttle(request, session, username, password)
+    except AuthError as exc:  # locked: the form says so and why, instead of an error page
+        return render(request, "login.html", status_code=429, next=_safe_next(next), failed=False, locked=exc.message)
     if user is None:
         return render(request, "login.html", status_code=401, next=_safe_next(next), failed=True)
     request.state.web_session = request.app.state.sessions.login(ws, user)
