@@ -73,6 +73,27 @@ def test_language_switch_sticks(client: TestClient) -> None:
     assert "总览" in client.get("/dashboard/321200?lang=zh", headers=HTML).text
 
 
+def test_dashboard_tiles_count_what_the_report_finds(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    from chainatlas.web import chain_view
+
+    real = chain_view.region_report
+
+    def voiced(session, adcode, *a, **kw):  # type: ignore[no-untyped-def]
+        # The region also voices its first gap as a need: one node, both a 断链 and a 堵点.
+        rep = dict(real(session, adcode, *a, **kw))
+        rep["bottlenecks"] = [*rep.get("bottlenecks", []), dict(rep["gaps"][0])]
+        return rep
+
+    monkeypatch.setattr(chain_view, "region_report", voiced)
+    html = client.get("/dashboard/321200", headers=HTML).text
+    api = client.get("/api/chain/321200/report").json()
+    tiles = [int(x) for x in re.findall(r'<a class="stat[^"]*" href="/chain/321200[^"]*"><b>(\d+)</b>', html)]
+    assert tiles == [api["summary"]["nodes_covered"], len(api["gaps"]), len(api["choke_points"]),
+                     len(api["bottlenecks"]) + 1]
+
+
 def test_html_errors_and_redirects(client: TestClient) -> None:
     r = client.get("/", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/dashboard/321200"

@@ -39,8 +39,11 @@ def dashboard(region: str, request: Request, session: SessionDep) -> Response:
     names = node_names(session)
     ladder = cv.ladder(report)
     events, _ = list_events(session, region=info.adcode, limit=8)
-    status = cv.node_status(report)
-    counts = {s: sum(1 for v in status.values() if v == s) for s in ("covered", "gap", "choke", "bottleneck")}
+    # The tiles count findings as the report does. (The map's per-node colour cannot: a gap that
+    # the region also voices as a need is one node but both a 断链 and a 堵点.)
+    summary = report.get("summary") or {}
+    counts = {"covered": summary.get("nodes_covered", 0), "gap": len(report.get("gaps") or []),
+              "choke": len(report.get("choke_points") or []), "bottleneck": len(report.get("bottlenecks") or [])}
     return render(
         request, "dashboard.html", region=info, report_region=report.get("region"),
         regions=regions_with_organizations(session), indicators=cv.indicators(report),
