@@ -94,6 +94,29 @@ def test_dashboard_tiles_count_what_the_report_finds(client: TestClient, monkeyp
                      len(api["bottlenecks"]) + 1]
 
 
+def test_chain_page_lists_bottlenecks_and_the_panel_quotes_the_voiced_need(client: TestClient,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from chainatlas.web import chain_view
+
+    real = chain_view.region_report
+    said = "本地企业所需培养基<仍较多>依赖进口"
+
+    def voiced(session, adcode, *a, **kw):  # type: ignore[no-untyped-def]
+        rep = dict(real(session, adcode, *a, **kw))
+        gap = next(g for g in rep["gaps"] if g["node_id"] == "bio.media")
+        rep["bottlenecks"] = [{**gap, "why": "本地新闻提到对「培养基」的需求", "evidence": {"documents": [
+            {"document_id": client.ids["doc"], "title": "配套短板", "text": said}]}}]  # type: ignore[attr-defined]
+        return rep
+
+    monkeypatch.setattr(chain_view, "region_report", voiced)
+    page = client.get("/chain/321200", headers=HTML).text
+    section = page.split('id="gaps"')[1]
+    assert "(1)" in section.split("</h2>")[0] and 'data-testid="bottleneck"' in section
+    assert "依赖进口" in section and "<仍较多>" not in section  # quoted, escaped
+    panel = client.get("/chain/321200?node=bio.media", headers=HTML).text.split('data-testid="node-panel"')[1]
+    assert "本地新闻提到对「培养基」的需求" in panel and "&lt;仍较多&gt;依赖进口" in panel  # the gap's why and who voiced it
+
+
 def test_html_errors_and_redirects(client: TestClient) -> None:
     r = client.get("/", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/dashboard/321200"

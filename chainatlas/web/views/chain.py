@@ -62,8 +62,11 @@ def chain_map(region: str, request: Request, session: SessionDep, node: str | No
     if node and node in names:
         ids = [node, *session.scalars(select(ChainNode.id).where(ChainNode.parent_id == node))]
         orgs, total = list_orgs(session, OrgFilter(region=info.adcode, node=node), limit=15)
-        finding = next((f for key in ("gaps", "choke_points", "bottlenecks")
-                        for f in cv.findings(report, key, names, 1000) if f["node_id"] == node), None)
+        found = [(key, f) for key in ("gaps", "choke_points", "bottlenecks")
+                 for f in cv.findings(report, key, names, 1000) if f["node_id"] == node]
+        finding = found[0][1] if found else None
+        # A gap the region also voices as a need (堵点) shows both: why it is needed, and who said so.
+        voiced = next((f for key, f in found[1:] if key == "bottlenecks"), None)
         idx = region_index(session)
         candidates = [{**c, "region_name": c.get("region_name") or (idx.by_code[c["region_adcode"]].name
                        if c.get("region_adcode") in idx.by_code else None),
@@ -78,6 +81,7 @@ def chain_map(region: str, request: Request, session: SessionDep, node: str | No
         panel = {
             "node": detail, "status": status.get(node, "absent"), "links": links,
             "orgs": orgs, "total": total, "finding": finding,
+            "voiced": voiced,
             "evidence": _node_evidence(session, ids, info),
             # The analysis ranks candidates with reasons (relations to local firms first);
             # a plain same-node ranking by revenue stands in when it has none for this node.
@@ -88,7 +92,8 @@ def chain_map(region: str, request: Request, session: SessionDep, node: str | No
         by_sub.setdefault(n["subchain"], []).append(n)
     return render(request, "chain_map.html", region=info, map_data=data, panel=panel, subchain=subchain,
                   subchains=list_subchains(session), by_sub=by_sub,
-                  gaps=cv.findings(report, "gaps", names, 50), chokes=cv.findings(report, "choke_points", names, 50))
+                  gaps=cv.findings(report, "gaps", names, 50), chokes=cv.findings(report, "choke_points", names, 50),
+                  bottlenecks=cv.findings(report, "bottlenecks", names, 50))
 
 
 @router.get("/compare")
