@@ -188,3 +188,15 @@ def test_published_date_in_html_body_head() -> None:
             f"</article></body></html>")
     doc = prepare_bytes(html.encode(), name="p.html")
     assert doc.published_at == dt.date(2024, 8, 15)
+
+
+@pytest.mark.parametrize(("body", "title"), [
+    ("泰州医药城新签约项目\n泰州医药城新签约项目20个,总投资85亿元。", "泰州医药城新签约项目"),
+    ("#产业链# 【泰安市医药产业链：强化重点项目推进】泰安市医药产业链专班开展了项目走访。", "泰安市医药产业链:强化重点项目推进"),  # full-width colon folded
+    ("10月21日,在第十四届中国(泰州)国际医药博览会期间,中国医药城集中签约20个项目,涵盖疫苗和高端制剂。",
+     "10月21日,在第十四届中国(泰州)国际医药博览会期间…"),
+    ("泰州医药城新签约项目20个。总投资85亿元。", "泰州医药城新签约项目20个…"),
+])
+def test_a_document_without_a_title_gets_its_headline_or_its_lead(body: str, title: str) -> None:
+    doc = prepare_bytes(body.encode("utf-8"), name="post.txt")
+    assert doc.title == title

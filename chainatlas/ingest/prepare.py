@@ -165,15 +165,34 @@ def prepare_text(original: str, *, doc_key: str, raw_hash: str, encoding: str, p
     )
 
 
+_BRACKET_HEADLINE = re.compile(r"【([^【】]{6,60})】")
+_SENTENCE_END = re.compile(r"[。！？!?；;]")
+LEAD_TITLE_CHARS = 30
+
+
 def _title_from(text: str, segments: list[Segment]) -> str | None:
-    """The first body line when it reads like a headline (short, no closing full stop)."""
+    """A headline for a document that carries none, from its first body line: the line itself
+    when it reads like a headline (short, no closing full stop); else a 【…】 headline inside it,
+    as social-media posts write them; else its opening words, cut at a comma and marked with …
+    (a news list reads better with the lead than with a file name)."""
     for seg in segments:
         if seg.label != BODY:
             continue
         line_start = text.rfind("\n", 0, seg.start) + 1
         line_end = text.find("\n", seg.start)
         line = text[line_start:line_end if line_end >= 0 else len(text)].strip()
-        return line if 4 <= len(line) <= 60 and line[-1] not in "。;,!?…" else None
+        if 4 <= len(line) <= 60 and line[-1] not in "。;,!?…":
+            return line
+        bracketed = _BRACKET_HEADLINE.search(line[:200])
+        if bracketed:
+            return bracketed.group(1).strip()
+        lead = _SENTENCE_END.split(line, maxsplit=1)[0]
+        if len(lead) < 4:
+            return None
+        if len(lead) > LEAD_TITLE_CHARS:
+            cut = max(lead.rfind(c, 0, LEAD_TITLE_CHARS) for c in ",，、 ")
+            lead = lead[:cut if cut >= 8 else LEAD_TITLE_CHARS]
+        return lead.rstrip(",，、 ") + "…"
     return None
 
 
