@@ -140,3 +140,19 @@ def test_static_and_vendor(client: TestClient) -> None:
     if r.status_code == 404:
         pytest.skip("node_modules missing: run `npm ci` at the repository root")
     assert r.status_code == 200 and len(r.content) > 500_000
+
+
+def test_compare_filters_by_subchain_and_hides_nodes_absent_everywhere(client: TestClient) -> None:
+    import re
+
+    def rows(url: str) -> list[str]:
+        table = client.get(url, headers=HTML).text.split('data-testid="compare-table"')[1].split("</table>")[0]
+        return re.findall(r"<tr><td class=\"muted\">([^<]+)</td>", table)
+
+    everything = rows("/compare?regions=泰州,武汉&all_nodes=true")
+    shown = rows("/compare?regions=泰州,武汉")
+    bio = rows("/compare?regions=泰州,武汉&subchain=bio&all_nodes=true")
+    assert 0 < len(shown) < len(everything) and len(bio) < len(everything)
+    assert set(bio) == {"生物药"}
+    page = client.get("/compare?regions=泰州,武汉", headers=HTML).text
+    assert f"已隐藏 {len(everything) - len(shown)} 个" in page

@@ -97,7 +97,8 @@ def chain_map(region: str, request: Request, session: SessionDep, node: str | No
 
 
 @router.get("/compare")
-def compare(request: Request, session: SessionDep, regions: str = "泰州,泰安") -> Response:
+def compare(request: Request, session: SessionDep, regions: str = "泰州,泰安", subchain: str | None = None,
+            all_nodes: bool = False) -> Response:
     infos = []
     for name in [r for r in regions.replace("，", ",").split(",") if r.strip()][:4]:
         infos.append(resolve_region(session, name.strip()))
@@ -109,4 +110,12 @@ def compare(request: Request, session: SessionDep, regions: str = "泰州,泰安
         columns.append({"region": info, "status": status, "nodes": counts, "ladder": cv.ladder(report),
                         "gaps": len(report.get("gaps") or []), "chokes": len(report.get("choke_points") or [])})
     nodes = cv.map_data(session, {"nodes": []}, "")["nodes"]
-    return render(request, "compare.html", regions_param=regions, columns=columns, nodes=nodes)
+    if subchain:
+        nodes = [n for n in nodes if n["subchain"] == subchain]
+    hidden = 0
+    if not all_nodes:
+        # 158 rows is a scroll, not a comparison: keep the nodes where some region has firms or a finding.
+        shown = [n for n in nodes if any(c["status"].get(n["id"], "absent") != "absent" for c in columns)]
+        hidden, nodes = len(nodes) - len(shown), shown
+    return render(request, "compare.html", regions_param=regions, columns=columns, nodes=nodes, subchain=subchain,
+                  subchains=list_subchains(session), all_nodes=all_nodes, hidden=hidden)
