@@ -1,4 +1,5 @@
-"""Recall page ``/trace/recall?id=…``: where a bad lot went, drawn as a lineage graph.
+"""Trace page ``/trace/recall?id=…[&direction=back]``: where a bad lot went (recall), or where a
+product came from (trace back), drawn as a lineage graph with the tables behind it.
 
 The graph data travels as JSON in a ``<script type="application/json">`` block (the CSP forbids
 inline script) and is drawn by ``/trace/recall.js``, served from here so the page needs nothing
@@ -8,12 +9,19 @@ as ECharts text (never as HTML).
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+from typing import Literal
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
 
 from chainatlas.api.deps import SessionDep
 from chainatlas.errors import TraceError
-from chainatlas.trace.recall import SHEETS, build_recall
+from chainatlas.store.models.trace import TraceIdentifier
+from chainatlas.trace import lineage, locations
+from chainatlas.trace.recall import SHEETS, build_recall, write_xlsx
 
 router = APIRouter(include_in_schema=False)
 
@@ -39,7 +47,8 @@ RECALL_JS = """/* ChainAtlas recall page: draws the lineage graph from the JSON 
   });
   chart.on("click", function (p) {
     if (p.dataType === "node" && p.data.full && p.data.kind !== "virtual" && p.data.kind !== "destination") {
-      window.location.href = "/trace/recall?id=" + encodeURIComponent(p.data.full);
+      window.location.href = "/trace/recall?id=" + encodeURIComponent(p.data.full) +
+        (d.direction === "back" ? "&direction=back" : "");
     }
   });
   window.addEventListener("resize", function () { chart.resize(); });
@@ -102,17 +111,73 @@ def recall_js() -> Response:
                     headers={"Cache-Control": "public, max-age=3600"})
 
 
+ORIGIN_SHEETS = {
+    "sources": ("来源标识 / where it came from", ["标识 identifier", "层级 level", "类型 scheme", "事件数 events back"]),
+    "places": ("经过的位置 / places", ["位置 location", "名称 name", "类型 kind", "企业 organization", "地区 region"]),
+    "paths": ("事件路径 / event paths", ["标识 identifier", "事件路径 event path"]),
+}
+
+
+def build_origin(session: SessionDep, ident: str) -> tuple[lineage.TraceResult, dict[str, list[list]], dict[str, str]]:
+    """Trace back: every lot, item and container the start came from, and the places on the way
+    (planting base, extractor, plant …), named through linked locations where known."""
+    result = lineage.trace(session, ident, "back")
+    info = {n["id"]: n for n in result.nodes}
+    linked = locations.describe(session, result.locations)
+    sheets: dict[str, list[list]] = {
+        "sources": [[i, "批次 class" if info[i]["level"] == "class" else "单品 instance", info[i]["scheme"],
+                     len(result.paths[i])] for i in result.items],
+        "places": [[linked.get(k, {}).get("raw", k), linked.get(k, {}).get("name", ""), linked.get(k, {}).get("kind", ""),
+                    linked.get(k, {}).get("organization") or "", linked.get(k, {}).get("region") or ""]
+                   for k in result.locations],
+        "paths": [[k, " → ".join(v)] for k, v in result.paths.items()],
+    }
+    return result, sheets, {k: d["name"] for k, d in linked.items() if d.get("name")}
+
+
+def examples(session: SessionDep, limit: int = 3) -> dict[str, list[str]]:
+    """Identifiers to try on an empty page: the first lots captured (trace forward from a raw
+    herb lot) and the last items (trace back from a finished pack)."""
+    lots = session.scalars(select(TraceIdentifier.raw).where(TraceIdentifier.level == "class")
+                           .order_by(TraceIdentifier.id).limit(limit)).all()
+    items = session.scalars(select(TraceIdentifier.raw).where(TraceIdentifier.level == "instance",
+                                                              TraceIdentifier.scheme == "sgtin")
+                            .order_by(TraceIdentifier.id.desc()).limit(limit)).all()
+    return {"forward": list(lots), "back": list(items)}
+
+
+@router.get("/trace/recall.xlsx")
+def recall_xlsx(session: SessionDep, id: str) -> Response:  # noqa: A002
+    """The recall page's tables as the workbook ``chainatlas trace recall --xlsx`` writes."""
+    try:
+        report = build_recall(session, id.strip())
+    except TraceError as exc:
+        return Response(str(exc), status_code=404, media_type="text/plain; charset=utf-8")
+    with tempfile.TemporaryDirectory() as tmp:
+        body = write_xlsx(report, Path(tmp) / "recall.xlsx").read_bytes()
+    return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": "attachment; filename*=UTF-8''recall.xlsx"})
+
+
 @router.get("/trace/recall", response_class=HTMLResponse)
-def recall_page(request: Request, session: SessionDep, id: str | None = None) -> Response:  # noqa: A002
+def recall_page(request: Request, session: SessionDep, id: str | None = None,  # noqa: A002
+                direction: Literal["forward", "back"] = "forward") -> Response:
     from chainatlas.web.views.base import render  # the web package's renderer (CSP, i18n, escaping)
 
-    report, error = None, None
-    if id:
-        try:
+    report, error, graph, sheets, start, reached = None, None, None, [], None, 0
+    try:
+        if id and direction == "back":
+            result, rows, names = build_origin(session, id.strip())
+            start, reached = result.start, len(result.items)
+            graph = {**graph_data(result.nodes, result.links, place_names=names), "direction": "back"}
+            sheets = [(key, title, header, rows[key]) for key, (title, header) in ORIGIN_SHEETS.items()]
+        elif id:
             report = build_recall(session, id.strip())
-        except TraceError as exc:
-            error = str(exc)
-    graph = graph_data(report.trace.nodes, report.trace.links, report.shipments, report.place_names) if report else None
-    sheets = [(key, title, header, getattr(report, key)) for key, (title, header) in SHEETS.items()] if report else []
-    return render(request, "recall.html", status_code=404 if error else 200, query=id or "", report=report,
-                  error=error, graph=graph, sheets=sheets)
+            start, reached = report.start, len(report.trace.items)
+            graph = graph_data(report.trace.nodes, report.trace.links, report.shipments, report.place_names)
+            sheets = [(key, title, header, getattr(report, key)) for key, (title, header) in SHEETS.items()]
+    except TraceError as exc:
+        error = str(exc)
+    return render(request, "recall.html", status_code=404 if error else 200, query=id or "", direction=direction,
+                  report=report, start=start, reached=reached, error=error, graph=graph, sheets=sheets,
+                  examples=examples(session) if not id else None)
