@@ -6,6 +6,14 @@ relations that mostly follow the taxonomy's input links) straight into the table
 inserts (COPY on PostgreSQL), then times a city report in a fresh subprocess (cold and warm)
 on SQLite and PostgreSQL, the naive baseline in the same run, and the child's peak RSS.
 
+Figures per scale and backend: ``report_cold_s`` is the first report of a fresh process (it
+also builds the national organization directory, ``analyse.directory``); ``report_warm_s``
+the median of the next ones (a fresh computation each, the directory kept); ``report_nocache_s``
+one more after dropping every in-process cache (the database's caches warm). The machine may
+be shared: ``report_cpu_*`` is the client's CPU time, ``report_pg_cpu_warm_s`` the PostgreSQL
+backend's, and their sum what a report costs on cores it does not share; ``loadavg_1m`` says
+how busy the machine was.
+
     .venv/bin/python bench/chain.py                       # 10^4 and 10^5, both backends
     .venv/bin/python bench/chain.py --scales 10000,100000,1000000 --relations-per-org 10
 
@@ -235,7 +243,7 @@ def load_pg(store, g: dict) -> None:  # type: ignore[no-untyped-def]
 
 
 CHILD = r"""
-import json, statistics, sys, time
+import json, os, statistics, sys, time
 def peak_rss_mb():
     # VmHWM is this process's own high-water mark; ru_maxrss would carry the forking
     # parent's (the generator's) peak across exec on Linux.
@@ -257,23 +265,45 @@ def _b(conn, *a):
 @event.listens_for(store.engine, "after_cursor_execute")
 def _a(conn, *a):
     sql[0] += time.perf_counter() - conn.info["t0"]
-times, cpu, sqls = [], [], []
-for i in range(repeat):
+from sqlalchemy import text
+def backend_cpu(s):
+    # CPU seconds of this session's PostgreSQL backend (same machine): with the client's own CPU
+    # time, what the report costs when it does not have to share the cores.
+    if store.engine.dialect.name != "postgresql":
+        return None, 0.0
+    pid = s.execute(text("SELECT pg_backend_pid()")).scalar()
+    try:
+        f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None, 0.0
+    return pid, (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+def run(fn):
     t, c, sql[0] = time.perf_counter(), time.process_time(), 0.0
     with store.session() as s:
-        if mode == "fast":
-            r = chain_report(s, city)
-        elif mode == "coverage":  # the same per-node coverage the naive baseline computes
-            r = chain_report(s, city, sections=set())
-        else:
-            r = naive_report(s, city)
-    times.append(time.perf_counter() - t)
-    cpu.append(time.process_time() - c)
-    sqls.append(sql[0])
+        pid, b0 = backend_cpu(s)
+        r = fn(s)
+        _, b1 = backend_cpu(s) if pid else (None, 0.0)
+    return r, time.perf_counter() - t, time.process_time() - c, sql[0], b1 - b0
+def clear_caches():
+    # Everything the process keeps between reports (the national directory, the region index):
+    # the next report reads all it needs from the database, whose own caches stay warm.
+    import chainatlas.analyse.directory as d, chainatlas.analyse.report as rep
+    d.clear(); rep._INDEX_CACHE.clear()
+times, cpu, sqls, pgcpu = [], [], [], []
+fn = {"fast": lambda s: chain_report(s, city),
+      "coverage": lambda s: chain_report(s, city, sections=set()),  # the per-node coverage the naive baseline computes
+      "naive": lambda s: naive_report(s, city)}[mode]
+for i in range(repeat):
+    r, w, c, q, b = run(fn)
+    times.append(w); cpu.append(c); sqls.append(q); pgcpu.append(b)
+nocache = None
+if mode == "fast" and repeat > 1:
+    clear_caches()
+    nocache = run(fn)[1]
 counts = {n["id"]: n["direct_count"] for n in r["nodes"]} if mode != "naive" else r["counts"]
 print(json.dumps({"cold": times[0], "warm": statistics.median(times[1:] or times), "times": times,
-                  "warm_min": min(times[1:] or times), "cpu": cpu, "sql": sqls,
-                  "rss_mb": peak_rss_mb(),
+                  "warm_min": min(times[1:] or times), "cpu": cpu, "sql": sqls, "pg_cpu": pgcpu,
+                  "nocache": nocache, "rss_mb": peak_rss_mb(),
                   "local_orgs": r["summary"]["organizations"], "counts": counts,
                   "gaps": len(r.get("gaps", [])), "relations": r["summary"]["relations"]}))
 """
@@ -368,6 +398,11 @@ def run_scale(n: int, args: argparse.Namespace) -> dict:
                  "report_warm_min_s": round(fast["warm_min"], 3), "report_cpu_cold_s": round(fast["cpu"][0], 3),
                  "report_cpu_warm_s": round(min(fast["cpu"][1:] or fast["cpu"]), 3),
                  "report_sql_cold_s": round(fast["sql"][0], 3), "report_sql_warm_s": round(min(fast["sql"][1:] or fast["sql"]), 3),
+                 "report_pg_cpu_warm_s": round(min(fast["pg_cpu"][1:] or fast["pg_cpu"]), 3),
+                 "report_cpu_plus_pg_warm_s": round(min(c + b for c, b in zip(fast["cpu"][1:] or fast["cpu"],
+                                                                            fast["pg_cpu"][1:] or fast["pg_cpu"],
+                                                                            strict=True)), 3),
+                 "report_nocache_s": round(fast["nocache"], 3) if fast["nocache"] is not None else None,
                  "report_rss_mb": round(fast["rss_mb"], 1),
                  "loadavg_1m": round(os.getloadavg()[0], 1)}  # the machine is shared: read times with it
         cov = time_report(url, "coverage", args.repeat)

@@ -9,14 +9,14 @@ organization indexes, stopping after k hits — all branches in one UNION ALL st
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import defaultdict
 
+import numpy as np
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
-from chainatlas.analyse.data import NON_SUPPLY_KINDS, ChainData
+from chainatlas.analyse.data import NON_SUPPLY_KINDS, ChainData, OrgMap
 from chainatlas.analyse.evidence import org_ref
 from chainatlas.store.models import Organization, Tier
 from chainatlas.units import fmt_wan_report as fmt_wan
@@ -83,30 +83,59 @@ def national_candidates(session: Session, data: ChainData, node_ids: list[str],
     return dict(found)
 
 
+def _related_pool(data: ChainData, subtree: set[str], limit: int) -> tuple[list[int], dict[int, tuple]]:
+    """The outside firms on the node that can make the top ``limit`` (all tied at the cut
+    included), with their key before the name; memoized per report."""
+    memo = data.cache.setdefault("related_pool", {})
+    hit = memo.get((frozenset(subtree), limit))  # type: ignore[union-attr]
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
+    ids = data.external_ids_on(subtree)
+    if not len(ids):
+        memo[(frozenset(subtree), limit)] = ([], {})  # type: ignore[index]
+        return [], {}
+    links = data.link_counts(ids).astype(np.float64)
+    tier = np.zeros(len(ids))
+    rev = np.zeros(len(ids))
+    made = data.orgs.made if isinstance(data.orgs, OrgMap) else data.orgs  # only these have details
+    if made:
+        known = np.flatnonzero(np.isin(ids, np.fromiter(made, dtype=np.int64, count=len(made))))
+        for j, oid in zip(known.tolist(), ids[known].tolist(), strict=True):
+            org = made[oid]
+            tier[j] = tier_score(org.labels_view(data.year))
+            rev[j] = org.latest_revenue(data.year)[1] or 0
+    order = np.lexsort((-rev, -tier, -links))
+    cut = len(order)
+    if cut > limit:  # everything tied with the last one kept may still win on the name
+        last = order[limit - 1]
+        later = order[limit:]
+        tied = (links[later] == links[last]) & (tier[later] == tier[last]) & (rev[later] == rev[last])
+        cut = limit + (int(np.argmin(tied)) if not tied.all() else len(later))
+    pool = ids[order[:cut]].tolist()
+    rank = {oid: (-links[j], -tier[j], -rev[j]) for oid, j in zip(pool, order[:cut].tolist(), strict=True)}
+    memo[(frozenset(subtree), limit)] = (pool, rank)  # type: ignore[index]
+    return pool, rank
+
+
+def prefetch_related(data: ChainData, subtrees: list[set[str]], limit: int = CANDIDATES_PER_NODE) -> None:
+    """Read, in one query, the names ``related_candidates`` will need for these nodes."""
+    data.ensure_names(oid for sub in subtrees for oid in _related_pool(data, sub, limit)[0])
+
+
 def related_candidates(data: ChainData, subtree: set[str], limit: int = CANDIDATES_PER_NODE) -> list[dict]:
     """Outside organizations on the node already linked to local firms by a chain relation: the
     best ``limit`` of them in ``rank_candidates`` order (lightweight entries, completed there).
-    A big city has thousands per node, so the ranking key is built before any entry is."""
-    links = data.links_by_org()
-    ext = data.external_on_node()
-    ids = {oid for nid in subtree for oid in ext.get(nid, ())}
-
-    memo = data.cache.setdefault("candidate_key", {})
-
-    def key(oid: int) -> tuple:
-        if oid not in memo:  # the same outside firm sits on several nodes: rank it once
-            org = data.orgs[oid]
-            memo[oid] = (-len(links.get(oid, ())), -tier_score(org.tier_labels(data.year)),
-                         -(org.latest_revenue(data.year)[1] or 0), org.name, oid)
-        return memo[oid]
-
+    A big city has thousands per node: the key (links, tier, revenue) is ranked with numpy, and
+    names — the last tie-break — are read only for the firms tied at the cut."""
+    pool, rank = _related_pool(data, subtree, limit)
+    data.ensure_names(pool)
     out = []
-    for oid in heapq.nsmallest(limit, ids, key=key):
+    for oid in sorted(pool, key=lambda i: (*rank[i], data.orgs[i].name or "", i))[:limit]:
         org = data.orgs[oid]
-        year, rev = org.latest_revenue(data.year)
-        out.append({"id": oid, "name": org.name, "revenue": rev, "revenue_year": year,
+        year, rev_ = org.latest_revenue(data.year)
+        out.append({"id": oid, "name": org.name, "revenue": rev_, "revenue_year": year,
                     "tiers": org.tier_labels(data.year), "related": True,
-                    "relations": sorted(r.id for r in links.get(oid, [])), "_org": org})
+                    "relations": sorted(data.rels.id[data.links_of(oid)].tolist()), "_org": org})
     return out
 
 

@@ -45,10 +45,10 @@ def compare_regions(session: Session, regions: list[str], *, year: int | None = 
                         "strong": [nc.name for nc in cov if nc.status == "strong"],
                         "gaps": sum(1 for nc in cov if nc.status == "gap"),
                         "leaders": [{"id": x["id"], "name": x["name"]} for x in top]})
-    return hydrate(session, {"regions": summary, "nodes": rows})  # type: ignore[return-value]
+    return hydrate(session, {"regions": summary, "nodes": rows}, *datasets)  # type: ignore[return-value]
 
 
 def corridors_for(session: Session, regions: list[str], *, year: int | None = None) -> dict:
     index, scopes, datasets, covs = _load_all(session, regions, year)
     return hydrate(session, {"regions": [s.as_dict() for s in scopes],  # type: ignore[return-value]
-                             "corridors": corridors_between(datasets, covs, region_names(index))})
+                             "corridors": corridors_between(datasets, covs, region_names(index))}, *datasets)

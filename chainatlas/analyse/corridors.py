@@ -8,11 +8,12 @@ node that region B needs and lacks (a gap in B) — a corridor the two could bui
 
 from __future__ import annotations
 
-import heapq
 from collections import defaultdict
 
+import numpy as np
+
 from chainatlas.analyse.coverage import NodeCoverage
-from chainatlas.analyse.data import ChainData, RelInfo
+from chainatlas.analyse.data import ChainData, RelInfo, _expand
 from chainatlas.analyse.evidence import EVIDENCE_LIMIT, evidence
 from chainatlas.analyse.scope import Scope
 
@@ -55,44 +56,82 @@ def region_key(adcode: str | None, names: dict[str, str], memo: dict | None = No
 
 
 def relation_corridors(data: ChainData, names: dict[str, str], limit: int = 30) -> list[dict]:
-    """Flows across the scope's boundary, grouped by counterpart region and node pair."""
+    """Flows across the scope's boundary, grouped by counterpart region and node pair.
+
+    Vectorized ``node_pairs``: each relation crossing the border is expanded into its
+    (supplier node, customer node) pairs, kept where the taxonomy links them (else the first
+    node of each side), and grouped with numpy. Node codes follow the node ids' order, so a
+    relation's pairs come out sorted as ``node_pairs`` sorts them, and groups are numbered in
+    the order a walk over the relations (in id order) would first meet them — the tie-break."""
     feeds = feeds_map(data)
     here = (data.scope.key, data.scope.name)
-    # Group by shape first (far prefecture, both sides' node sets): far fewer shapes than relations.
-    # The far side's prefecture is resolved once per organization, not once per relation.
+    t, rels = data.table, data.rels
+    m = np.flatnonzero((data.si >= 0) & (data.ci >= 0))
+    s_local = t.local[data.si[m]]
+    cross = s_local != t.local[data.ci[m]]
+    m, s_local = m[cross], s_local[cross]
+    if not len(m):
+        return []
     region_memo: dict = {}
-    shapes: dict[tuple, list[RelInfo]] = defaultdict(list)
-    orgs = data.orgs
-    # Per organization once: (local?, prefecture of a far one, node key); then one dict probe
-    # per relation instead of attribute walks (a big city has 10^5 relations across its border).
-    side = {oid: (o.local, None if o.local else region_key(o.region_adcode, names, region_memo), o.node_key)
-            for oid, o in orgs.items()}
-    get = side.get
-    for rel in data.relations:
-        sup, cus = get(rel.supplier_id), get(rel.customer_id)
-        if sup is None or cus is None or sup[0] is cus[0]:
-            continue
-        shapes[(sup[0], cus[1] if sup[0] else sup[1], sup[2], cus[2])].append(rel)
-    groups: dict[tuple, list[RelInfo]] = defaultdict(list)
-    pair_memo: dict[tuple, list] = {}
-    for (outbound, there, sup_nodes, cus_nodes), rels in shapes.items():
-        frm, to = (here, there) if outbound else (there, here)
-        pairs = pair_memo.get((sup_nodes, cus_nodes))
-        if pairs is None:
-            pairs = pair_memo[(sup_nodes, cus_nodes)] = node_pairs(sup_nodes, cus_nodes, feeds)
-        for s_node, c_node in pairs:
-            groups[(frm, to, s_node, c_node)].extend(rels)
+    there_keys: dict[tuple, int] = {}
+    there_of = np.array([there_keys.setdefault(region_key(r, names, region_memo), len(there_keys))
+                         for r in t.regions], dtype=np.int64)
+    theres = list(there_keys)
+    node_names = sorted({n for k in t.keys for n in k})
+    code = {n: i for i, n in enumerate(node_names)}
+    none = len(node_names)  # the code of "no node" (a side without any)
+    per_key = [[code[n] for n in k] for k in t.keys]
+    first_of = np.array([c[0] if c else none for c in per_key], dtype=np.int64)
+    linked = np.zeros((none + 1, none + 1), dtype=bool)
+    for s_node, dsts in feeds.items():
+        if s_node in code:
+            for d in dsts:
+                if d in code:
+                    linked[code[s_node], code[d]] = True
+    si, ci = data.si[m], data.ci[m]
+    sk, ck = t.key[si], t.key[ci]
+    rows1, s_code = _expand(sk, per_key)
+    rows2, c_code = _expand(ck[rows1], per_key)
+    rel_row, s_code = rows1[rows2], s_code[rows2]
+    ok = linked[s_code, c_code]
+    rel_row, s_code, c_code = rel_row[ok], s_code[ok], c_code[ok]
+    lone = np.ones(len(m), dtype=bool)
+    lone[rel_row] = False  # relations with no linked pair: each side's first node
+    lone_rows = np.flatnonzero(lone)
+    rel_row = np.concatenate([rel_row, lone_rows])
+    s_code = np.concatenate([s_code, first_of[sk[lone_rows]]])
+    c_code = np.concatenate([c_code, first_of[ck[lone_rows]]])
+    order = np.lexsort((c_code, s_code, rel_row))
+    rel_row, s_code, c_code = rel_row[order], s_code[order], c_code[order]
+    far = np.where(s_local, ci, si)
+    there = there_of[t.region[far]][rel_row]
+    nn = none + 1
+    gcode = ((s_local[rel_row].astype(np.int64) * len(theres) + there) * nn + s_code) * nn + c_code
+    uniq, first, group_of, counts = np.unique(gcode, return_index=True, return_inverse=True, return_counts=True)
+    group_of = group_of.reshape(-1)
+    groups = []
+    # Only groups that can make the top ``limit`` by count are named and sorted (10^4+ groups).
+    floor = np.partition(counts, len(counts) - limit)[len(counts) - limit] if len(counts) > limit else 0
+    shown = np.flatnonzero(counts >= floor)
+    for g in shown[np.argsort(first[shown], kind="stable")].tolist():  # first met first
+        c = int(uniq[g])
+        c_node, c = c % nn, c // nn
+        s_node, c = c % nn, c // nn
+        outbound, th = bool(c // len(theres)), theres[c % len(theres)]
+        frm, to = (here, th) if outbound else (th, here)
+        groups.append((frm, to, node_names[s_node] if s_node < none else None,
+                       node_names[c_node] if c_node < none else None, int(counts[g]), g))
     out = []
     # Evidence only for the groups shown: a national firm can have tens of thousands.
-    ranked = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0][0][1], kv[0][1][1], str(kv[0][2])))
-    for (frm, to, s_node, c_node), rels in ranked[:limit]:
-        cited = heapq.nsmallest(EVIDENCE_LIMIT, rels, key=lambda r: r.id)
-        involved = [orgs[i] for r in cited for i in (r.supplier_id, r.customer_id)]
+    ranked = sorted(groups, key=lambda x: (-x[4], x[0][1], x[1][1], str(x[2])))
+    for frm, to, s_node, c_node, count, g in ranked[:limit]:
+        cited = rels.infos(m[rel_row[group_of == g][:EVIDENCE_LIMIT]])
+        involved = [data.orgs[i] for r in cited for i in (r.supplier_id, r.customer_id)]
         ev = evidence(data, orgs=involved, relations=cited)
-        ev["relation_count"] = len(rels)
+        ev["relation_count"] = count
         out.append({"kind": "relation", "direction": "outbound" if frm == here else "inbound",
                     "from_region": {"key": frm[0], "name": frm[1]}, "to_region": {"key": to[0], "name": to[1]},
-                    "from_node": _node(data, s_node), "to_node": _node(data, c_node), "relations": len(rels),
+                    "from_node": _node(data, s_node), "to_node": _node(data, c_node), "relations": count,
                     "evidence": ev})
     return out
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from chainatlas.analyse.data import ChainData, OrgInfo
+import numpy as np
+
+from chainatlas.analyse.data import ChainData, OrgInfo, _expand, _group, sorted_unique
 
 # Only the inputs of what a region makes in the middle and at the end of the chain are
 # needs: an upstream herb grower does not "need" a seed bank to be counted as a gap.
@@ -82,35 +84,38 @@ def needs(data: ChainData, on_node: dict[str, list[OrgInfo]]) -> dict[str, list[
             for src in feeds.get(anc, []):
                 out[src].append(NeedReason("input", nid, [o.id for o in direct]))
     subtree = data.subtree()
-    wanted_memo: dict[tuple[str, ...], set[str]] = {}
-    chosen_memo: dict[tuple, list[str]] = {}
-    by_node: dict[str, tuple[set[int], list[int]]] = {}
-    # Node keys per organization once: outside suppliers placed on a node, local customers.
-    ext_key = {oid: o.node_key for oid, o in data.orgs.items() if not o.local and o.nodes}
-    loc_key = {o.id: o.node_key for o in data.local}
-    for rid, supplier_id, customer_id, _ in data.relations:
-        skey = ext_key.get(supplier_id)
-        if skey is None:
-            continue
-        ckey = loc_key.get(customer_id)
-        if ckey is None:
-            continue
-        chosen = chosen_memo.get((skey, ckey))
-        if chosen is None:
-            wanted = wanted_memo.get(ckey)
-            if wanted is None:
-                direct = {src for n in ckey for anc in data.ancestors(n) for src in feeds.get(anc, [])}
-                wanted = wanted_memo[ckey] = {d for w in direct for d in subtree.get(w, {w})}
-            snodes, cnodes = set(skey), set(ckey)
-            chosen = chosen_memo[(skey, ckey)] = sorted(snodes & wanted) or sorted(snodes - cnodes)
-        for nid in chosen:
-            hit = by_node.get(nid)
-            if hit is None:
-                hit = by_node[nid] = (set(), [])
-            hit[0].add(customer_id)
-            hit[1].append(rid)
-    for nid, (orgs, rels) in by_node.items():
-        out[nid].append(NeedReason("relation", None, sorted(orgs), rels))  # relations come id-ordered
+    # Outside suppliers placed on a node → local customers. Per relation, the supplier's nodes
+    # the customer's nodes take as inputs (``wanted``), or failing any, the supplier's nodes the
+    # customer does not hold. Decided per (relation, supplier node) with numpy: a big city has
+    # 10^5 such relations and tens of thousands of distinct node-set pairs.
+    t, rels = data.table, data.rels
+    m = np.flatnonzero((data.si >= 0) & (data.ci >= 0))
+    m = m[~t.local[data.si[m]] & t.nonempty[t.key[data.si[m]]] & t.local[data.ci[m]]]
+    if len(m):
+        codes, per_key = data.node_codes()
+        ckeys, crow = np.unique(t.key[data.ci[m]], return_inverse=True)
+        wanted = np.zeros((len(ckeys), len(codes)), dtype=bool)
+        held = np.zeros((len(ckeys), len(codes)), dtype=bool)
+        code_of = {n: i for i, n in enumerate(codes)}
+        for i, k in enumerate(ckeys.tolist()):
+            ckey = t.keys[k]
+            direct = {src for n in ckey for anc in data.ancestors(n) for src in feeds.get(anc, [])}
+            for d in {d for w in direct for d in subtree.get(w, {w})}:
+                if d in code_of:
+                    wanted[i, code_of[d]] = True
+            held[i, per_key[k]] = True
+        rows, node = _expand(t.key[data.si[m]], per_key)
+        crow = crow.reshape(-1)[rows]
+        hit = wanted[crow, node]
+        any_hit = np.zeros(len(m), dtype=bool)
+        any_hit[rows[hit]] = True
+        keep = np.where(any_hit[rows], hit, ~held[crow, node])
+        rows, node = rows[keep], node[keep]
+        order = np.lexsort((rows, node))
+        for code, rr in zip(*_group(node[order], rows[order]), strict=True):
+            pos = m[rr]  # relation-id order
+            out[codes[code]].append(NeedReason("relation", None, sorted_unique(rels.cus[pos]).tolist(),
+                                               rels.id[pos].tolist()))
     return out
 
 
@@ -123,12 +128,14 @@ def coverage(data: ChainData) -> list[NodeCoverage]:
     ref_total = sum(ref.get(n, 0) for n in data.nodes)
     local_total = sum(len(o.nodes & data.nodes.keys()) for o in data.local)
     out: list[NodeCoverage] = []
+    latest = {o.id: o.latest_revenue(data.year) for o in data.local}  # once per firm, not per node
+    labels = {o.id: o.labels_view(data.year) for o in data.local}
     for nid, node in sorted(data.nodes.items(), key=lambda kv: (kv[1].order, kv[0])):
         orgs = on_node[nid]
-        revs = [o.latest_revenue(data.year) for o in orgs]
+        revs = [latest[o.id] for o in orgs]
         revenue = sum(v for _, v in revs if v)
         years = [y for y, _ in revs if y]
-        tiers = Counter(label for o in orgs for label in o.tier_labels(data.year))
+        tiers = Counter(label for o in orgs for label in labels[o.id])
         expected = lq = None
         if ref_total and ref_rolled[nid] and local_total:
             expected = local_total * ref_rolled[nid] / ref_total

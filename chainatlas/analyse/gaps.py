@@ -9,10 +9,12 @@ already linked to local firms first (链主/供应链招商), then by tier and r
 
 from __future__ import annotations
 
-from chainatlas.analyse.candidates import rank_candidates, related_candidates
+import numpy as np
+
+from chainatlas.analyse.candidates import prefetch_related, rank_candidates, related_candidates
 from chainatlas.analyse.coverage import NodeCoverage
 from chainatlas.analyse.data import ChainData, OrgInfo
-from chainatlas.analyse.evidence import evidence, org_ref
+from chainatlas.analyse.evidence import EVIDENCE_LIMIT, evidence, org_ref
 
 FEW_ORGS = 2
 TOP_SHARE = 0.6
@@ -20,26 +22,27 @@ TOP_SHARE = 0.6
 
 def gaps(data: ChainData, cov: list[NodeCoverage], candidates: dict[str, list[dict]]) -> list[dict]:
     subtree = data.subtree()
+    prefetch_related(data, [subtree[nc.id] for nc in cov if nc.status == "gap"])
     out = []
     for nc in cov:
         if nc.status != "gap":
             continue
         needer_ids = sorted({oid for r in nc.reasons for oid in r.org_ids})
         needers = [data.orgs[i] for i in needer_ids if i in data.orgs]
-        rel_ids = {rid for r in nc.reasons for rid in r.relation_ids}
-        rels = [r for r in data.relations if r.id in rel_ids]
+        rel_pos = data.rels.positions(sorted({rid for r in nc.reasons for rid in r.relation_ids}))
+        rels = data.rels.infos(rel_pos[:EVIDENCE_LIMIT])  # cited; the count is kept
         for_nodes = sorted({r.for_node for r in nc.reasons if r.for_node})
         cands = rank_candidates(related_candidates(data, subtree[nc.id]), candidates.get(nc.id, []))
         need_revenue = sum((o.latest_revenue(data.year)[1] or 0) for o in needers)
         why = "本地 " + "、".join(data.nodes[n].name for n in for_nodes) + " 需要此环节投入" if for_nodes else ""
-        if rels:
-            why += ("；" if why else "") + f"本地企业有 {len(rels)} 条来自外地的供应关系"
+        if len(rel_pos):
+            why += ("；" if why else "") + f"本地企业有 {len(rel_pos)} 条来自外地的供应关系"
         out.append({
             "node_id": nc.id, "name": nc.name, "subchain": nc.subchain, "stage": nc.stage,
             "needed_by_nodes": [{"id": n, "name": data.nodes[n].name} for n in for_nodes],
             "needed_by_count": len(needers), "needed_by_revenue": need_revenue,
             "national_count": nc.ref_count, "why": why, "candidates": cands,
-            "evidence": evidence(data, orgs=needers, relations=rels, nodes=for_nodes),
+            "evidence": evidence(data, orgs=needers, relations=rels, nodes=for_nodes, relation_count=len(rel_pos)),
         })
     out.sort(key=lambda g: (-g["needed_by_count"], -g["needed_by_revenue"], g["node_id"]))
     return out
@@ -51,8 +54,10 @@ def choke_points(data: ChainData, cov: list[NodeCoverage], candidates: dict[str,
     list none here and get theirs on drill-down, since ranking the outside suppliers of every
     thin node of a big city costs more than the rest of the report."""
     subtree = data.subtree()
-    local_ids = {o.id for o in data.local}
-    orgs_of = data.orgs
+    t, rels = data.table, data.rels
+    no_region = np.array([not r for r in t.regions], dtype=bool)  # abroad or unknown
+    prefetch_related(data, [subtree[nc.id] for nc in cov if nc.needed and nc.count > 0
+                            and (ranked_nodes is None or nc.id in ranked_nodes)], limit=5)
     out = []
     for nc in cov:
         if not nc.needed or nc.count == 0:
@@ -68,15 +73,17 @@ def choke_points(data: ChainData, cov: list[NodeCoverage], candidates: dict[str,
         if nc.count > 1 and top_share is not None and top_share >= TOP_SHARE:
             kinds.append("concentrated")
             reasons.append(f"{revs[0][1].name} 占该环节本地营收 {top_share:.0%}")
-        inbound = data.supplied_into(subtree[nc.id])
-        outside = [r for r in inbound if r.supplier_id not in local_ids]
-        if inbound and len(outside) == len(inbound):
+        inbound = data.supplied_ix(subtree[nc.id])  # positions, id order
+        sup_rows = data.si[inbound]
+        outside = inbound[~t.local[sup_rows]]
+        if len(inbound) and len(outside) == len(inbound):
             kinds.append("external_supply")
-            abroad = sum(1 for r in outside if not orgs_of[r.supplier_id].region_adcode)
+            abroad = int(no_region[t.region[sup_rows]].sum())
             reasons.append(f"本地采购方已知的 {len(outside)} 条供应关系全部来自外地"
                            + (f"（其中 {abroad} 条境外/地区不明）" if abroad else ""))
         if not kinds:
             continue
+        cited = outside if len(outside) else inbound
         needers = sorted({oid for r in nc.reasons for oid in r.org_ids})
         orgs: list[OrgInfo] = [*nc.orgs, *(data.orgs[i] for i in needers if i in data.orgs)]
         out.append({
@@ -85,9 +92,10 @@ def choke_points(data: ChainData, cov: list[NodeCoverage], candidates: dict[str,
             "top_share": top_share, "hhi": hhi, "holders": [org_ref(o, data.year) for o in nc.orgs[:10]],
             "candidates": rank_candidates(
                 related_candidates(data, subtree[nc.id], limit=5)
-                if outside and (ranked_nodes is None or nc.id in ranked_nodes) else [],
+                if len(outside) and (ranked_nodes is None or nc.id in ranked_nodes) else [],
                 candidates.get(nc.id, []), limit=5),
-            "evidence": evidence(data, orgs=orgs, relations=outside or inbound, nodes=subtree[nc.id]),
+            "evidence": evidence(data, orgs=orgs, nodes=subtree[nc.id],
+                                 relations=rels.infos(cited[:EVIDENCE_LIMIT]), relation_count=len(cited)),
         })
     severity = {"few": 2, "external_supply": 2, "concentrated": 1}
     out.sort(key=lambda c: (-sum(severity[k] for k in c["kinds"]), c["organization_count"], c["node_id"]))

@@ -25,9 +25,14 @@ def _has(o: OrgInfo, year: int | None, *labels: str) -> bool:
 def ladder(data: ChainData, list_limit: int = 50) -> dict:
     year = data.year
     firms = sorted((o for o in data.local if o.kind == "enterprise"), key=lambda o: o.id)
+    labels_of = {o.id: set(o.labels_view(year)) for o in firms}  # once per firm, not per rung
+    by_label: dict[str, list[OrgInfo]] = {}
+    for o in firms:
+        for label in labels_of[o.id]:
+            by_label.setdefault(label, []).append(o)
     tiers = []
     for label in TIER_LABELS:
-        holders = [o for o in firms if label in o.tier_labels(year)]
+        holders = list(by_label.get(label, []))
         holders.sort(key=lambda o: (-(o.latest_revenue(year)[1] or 0), o.name))
         grants = [{"organization_id": o.id, "organization": o.name, "issuer": t.issuer,
                    "year_granted": t.year_granted, "expires": t.expires, "source": t.source}
@@ -44,21 +49,26 @@ def ladder(data: ChainData, list_limit: int = 50) -> dict:
 
     for o in firms:
         y, rev = o.latest_revenue(year)
-        if not _has(o, year, "规上"):
+        held = labels_of[o.id]
+
+        def has(*labels: str) -> bool:
+            return bool(held & set(labels))  # noqa: B023 (used at once, inside the iteration)
+
+        if not has("规上"):
             if rev is not None and rev >= GUISHANG_LINE:
                 add("规上", o, f"营业收入 {fmt_wan(rev)}（{y}）已达 2000 万元规上标准，尚未入统")
             elif rev is not None and rev >= GUISHANG_LINE * NEAR_SHARE:
                 add("规上", o, f"营业收入 {fmt_wan(rev)}（{y}），距规上标准差 {fmt_wan(GUISHANG_LINE - rev)}")
-        if _has(o, year, "高新技术企业") and not _has(o, year, "专精特新(省级)", *LITTLE_GIANT) and (rev or 0) >= GUISHANG_LINE:
+        if has("高新技术企业") and not has("专精特新(省级)", *LITTLE_GIANT) and (rev or 0) >= GUISHANG_LINE:
             add("专精特新(省级)", o, "高新技术企业且已达规上体量，可申报省级专精特新")
-        if _has(o, year, "专精特新(省级)") and not _has(o, year, *LITTLE_GIANT):
+        if has("专精特新(省级)") and not has(*LITTLE_GIANT):
             add("专精特新小巨人", o, "已是省级专精特新，可冲刺国家级专精特新「小巨人」")
-        if _has(o, year, *LITTLE_GIANT) and not _has(o, year, "制造业单项冠军"):
+        if has(*LITTLE_GIANT) and not has("制造业单项冠军"):
             add("制造业单项冠军", o, "已是「小巨人」，主导产品市场占有率居前者可申报单项冠军")
-        if _has(o, year, "瞪羚", "独角兽", *LITTLE_GIANT) and not _has(o, year, "上市") and (rev or 0) >= LISTING_READY_REVENUE:
+        if has("瞪羚", "独角兽", *LITTLE_GIANT) and not has("上市") and (rev or 0) >= LISTING_READY_REVENUE:
             add("上市", o, f"营业收入 {fmt_wan(rev)}，具备上市培育条件")
     order = {label: i for i, label in enumerate(["规上", "专精特新(省级)", "专精特新小巨人", "制造业单项冠军", "上市"])}
     near.sort(key=lambda n: (order[n["next_rung"]], -(n["revenue"] or 0), n["name"]))
-    guishang_rev = sum((o.latest_revenue(year)[1] or 0) for o in firms if _has(o, year, "规上"))
+    guishang_rev = sum((o.latest_revenue(year)[1] or 0) for o in firms if "规上" in labels_of[o.id])
     return {"year": year, "enterprises": len(firms), "tiers": tiers, "near_next_rung": near,
             "guishang_revenue": guishang_rev}

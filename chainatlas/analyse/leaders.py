@@ -15,8 +15,10 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
+import numpy as np
+
 from chainatlas.analyse.candidates import tier_score
-from chainatlas.analyse.data import LEADER_CUES, ChainData, OrgInfo
+from chainatlas.analyse.data import LEADER_CUES, ChainData, OrgInfo, sorted_unique
 from chainatlas.analyse.evidence import evidence
 from chainatlas.units import fmt_wan_report as fmt_wan
 
@@ -85,33 +87,55 @@ def score_of(sig: dict[str, float | None]) -> float:
     return round(total, 6)
 
 
+_W = tuple(WEIGHTS[k] for k in ("revenue", "tier", "links", "nodes", "news", "subsidiaries"))
+_STRUCT_SUM = sum(WEIGHTS[k] for k in STRUCTURAL)
+
+
+def fast_score(o: OrgInfo, data: ChainData, degree: int, pr: float, max_deg: int, max_pr: float, has_edges: bool,
+               max_rev: float, max_nodes: int, max_men: int, max_subs: int) -> float:
+    """``score_of(signals(...))`` without building the dict: the same float operations in the
+    same order (so the same value to the last bit), for the thousands of firms of a big city."""
+    _, rev = o.latest_revenue(data.year)
+    w_rev, w_tier, w_links, w_nodes, w_news, w_subs = _W
+    links = 0.5 * _log_share(degree, max_deg) + 0.5 * (pr / max_pr if has_edges and max_pr else 0.0)
+    nodes = _log_share(len(o.nodes & data.nodes.keys()), max_nodes)
+    news = 0.5 * _log_share(o.mentions, max_men) + 0.5 * bool(o.leader_evidence)
+    subs = _log_share(o.subsidiaries, max_subs)
+    rest = w_tier * tier_score(o.labels_view(data.year))
+    if rev is not None:
+        total = 0 + w_rev * _log_share(rev, max_rev) + rest + w_links * links + w_nodes * nodes + w_news * news
+        return round(total + w_subs * subs, 6)
+    total = 0 + rest + w_links * links + w_nodes * nodes + w_news * news + w_subs * subs
+    struct = (0 + w_links * links + w_nodes * nodes + w_news * news + w_subs * subs) / _STRUCT_SUM
+    return round(total + WEIGHTS["revenue"] * MISSING_REVENUE_CREDIT * struct, 6)
+
+
 def leaders(data: ChainData, top: int = 10) -> list[dict]:
     cands = [o for o in data.local if o.kind in LEADER_KINDS]
     if not cands:
         return []
-    links = data.links_by_org()
+    rels, t = data.rels, data.table
     local_ids = {o.id for o in data.local}
     # Value flows supplier → customer; PageRank on that direction rewards the firms others feed.
-    edges = sorted({(r.supplier_id, r.customer_id) for r in data.relations
-                    if r.supplier_id in local_ids and r.customer_id in local_ids})
+    inner = np.flatnonzero((data.si >= 0) & (data.ci >= 0))
+    inner = inner[t.local[data.si[inner]] & t.local[data.ci[inner]]]
+    edges = sorted(set(zip(rels.sup[inner].tolist(), rels.cus[inner].tolist(), strict=True)))
     pr = pagerank(edges, sorted(local_ids))
     max_pr = max(pr.values(), default=0.0) or 1.0
-    degree = {o.id: len({r.supplier_id if r.customer_id == o.id else r.customer_id for r in links.get(o.id, [])})
-              for o in cands}
+    degree = distinct_counterparts(data, [o.id for o in cands])
     max_deg = max(degree.values(), default=0)
     max_rev = max((o.latest_revenue(data.year)[1] or 0.0 for o in cands), default=0.0)
     max_men = max((o.mentions for o in cands), default=0)
     max_nodes = max((len(o.nodes & data.nodes.keys()) for o in cands), default=0)
     max_subs = max((o.subsidiaries for o in cands), default=0)
-    scored = []
-    for o in cands:
-        sig = signals(o, data, degree[o.id], max_deg, pr.get(o.id, 0.0), max_pr, bool(edges), max_rev,
-                      max_nodes, max_men, max_subs)
-        scored.append((score_of(sig), o, sig))
+    args = (max_deg, max_pr, bool(edges), max_rev, max_nodes, max_men, max_subs)
+    scored = [(fast_score(o, data, degree[o.id], pr.get(o.id, 0.0), *args), o) for o in cands]
     scored.sort(key=lambda so: (-so[0], so[1].name))
     out = []
-    for rank, (score, o, sig) in enumerate(scored[:top], start=1):
-        rels = sorted(links.get(o.id, []), key=lambda r: r.id)
+    for rank, (score, o) in enumerate(scored[:top], start=1):
+        sig = signals(o, data, degree[o.id], max_deg, pr.get(o.id, 0.0), max_pr, bool(edges), max_rev,
+                      max_nodes, max_men, max_subs)
+        rels = data.rels.infos(data.links_of(o.id))  # id order
         missing = [MISSING_ZH[k] for k, absent in (("revenue", sig["revenue"] is None), ("links", not degree[o.id]),
                                                      ("news", not o.mentions)) if absent]
         out.append({"rank": rank, "id": o.id, "name": o.name, "region_adcode": o.region_adcode, "score": score,
@@ -126,6 +150,19 @@ def leaders(data: ChainData, top: int = 10) -> list[dict]:
                     "evidence": {**evidence(data, orgs=[o], relations=rels, documents=o.leader_evidence),
                                  "subsidiaries": o.subsidiary_refs, "subsidiary_count": o.subsidiaries}})
     return out
+
+
+def distinct_counterparts(data: ChainData, ids: list[int]) -> dict[int, int]:
+    """For each organization, how many distinct organizations it has a chain relation with."""
+    rels = data.rels
+    ends = np.concatenate([rels.sup, rels.cus])
+    other = np.concatenate([rels.cus, rels.sup])
+    pairs = sorted_unique(ends * (1 << 32) + other)
+    uniq, counts = np.unique(pairs >> 32, return_counts=True)
+    want = np.asarray(ids, dtype=np.int64)
+    k = np.searchsorted(uniq, want).clip(0, max(len(uniq) - 1, 0))
+    found = (uniq[k] == want) if len(uniq) else np.zeros(len(want), dtype=bool)
+    return dict(zip(ids, np.where(found, counts[k] if len(uniq) else 0, 0).tolist(), strict=True))
 
 
 def _reason(o: OrgInfo, data: ChainData, degree: int, rels: list, local_ids: set[int],

@@ -24,11 +24,10 @@ def node_detail(session: Session, region: str, node_id: str, *, limit: int = 50,
     nc = next(n for n in coverage(data) if n.id == node_id)
     subtree = data.subtree()[node_id]
     orgs = sorted(nc.orgs, key=lambda o: (-(o.latest_revenue(data.year)[1] or 0), o.name))
-    links = data.links_by_org()
     items = []
     for o in orgs[offset:offset + limit]:
         ref = org_ref(o, data.year)
-        rels = links.get(o.id, [])
+        rels = data.rels.infos(data.links_of(o.id))
         ref.update(nodes=sorted(o.nodes), suppliers=sum(1 for r in rels if r.customer_id == o.id),
                    customers=sum(1 for r in rels if r.supplier_id == o.id),
                    evidence=evidence(data, orgs=[o], relations=rels, nodes=subtree))
@@ -36,7 +35,7 @@ def node_detail(session: Session, region: str, node_id: str, *, limit: int = 50,
     inbound = data.supplied_into(subtree)
     candidates: list[dict] = []
     if nc.count <= 2 or nc.status in ("gap", "weak"):
-        load_far_details(session, data, [oid for sub in subtree for oid in data.external_on_node().get(sub, ())])
+        load_far_details(session, data, data.external_ids_on(subtree).tolist())
         candidates = rank_candidates(related_candidates(data, subtree, limit=20),
                                      national_candidates(session, data, [node_id], k=20).get(node_id, []), limit=20)
     row = node_row(nc, data)
@@ -47,4 +46,4 @@ def node_detail(session: Session, region: str, node_id: str, *, limit: int = 50,
         "suppliers_into_region": [rel_ref(r, data) for r in inbound[:50]],
         "candidates": candidates,
     }
-    return hydrate(session, out)  # type: ignore[return-value]
+    return hydrate(session, out, data)  # type: ignore[return-value]

@@ -7,6 +7,7 @@ choke_points, bottlenecks, leaders, ladder, corridors, indicators, notes}.
 from __future__ import annotations
 
 import gc
+import heapq
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -75,8 +76,8 @@ def node_row(nc: NodeCoverage, data: ChainData) -> dict:
             "expected_count": round(nc.expected, 3) if nc.expected is not None else None,
             "location_quotient": round(nc.lq, 3) if nc.lq is not None else None,
             "needed": nc.needed, "status": nc.status,
-            "top_organizations": [org_ref(o, data.year) for o in sorted(
-                nc.orgs, key=lambda o: (-(o.latest_revenue(data.year)[1] or 0), o.name))[:NODE_ORG_LIMIT]],
+            "top_organizations": [org_ref(o, data.year) for o in heapq.nsmallest(  # = sorted(...)[:limit]
+                NODE_ORG_LIMIT, nc.orgs, key=lambda o: (-(o.latest_revenue(data.year)[1] or 0), o.name))],
             "evidence": evidence(data, orgs=nc.orgs, nodes={nc.id})}
 
 
@@ -113,8 +114,7 @@ def _chain_report(session: Session, region: str | Scope, *, peers: list[str] | N
     names = region_names(index)
     cand_nodes = candidate_nodes(cov) if want & {"gaps", "choke_points", "corridors"} else []
     subtree = data.subtree()
-    load_far_details(session, data, [oid for nid in cand_nodes for sub in subtree[nid]
-                                     for oid in data.external_on_node().get(sub, ())])
+    load_far_details(session, data, data.external_ids_on({sub for nid in cand_nodes for sub in subtree[nid]}).tolist())
     cands = national_candidates(session, data, cand_nodes)
     gap_list = gaps(data, cov, cands) if want & {"gaps", "corridors"} else []
     report: dict = {
@@ -139,7 +139,7 @@ def _chain_report(session: Session, region: str | Scope, *, peers: list[str] | N
     report["indicators"] = indicators(session, data) if "indicators" in want else []
     report["summary"] = summary(data, cov, report, answered)
     report["notes"] = NOTES
-    hydrate(session, report)
+    hydrate(session, report, data)
     return report
 
 
@@ -156,14 +156,14 @@ def summary(data: ChainData, cov: list[NodeCoverage], report: dict, answered: in
         "subchains": _subchains(cov),
         "gaps": len(report["gaps"]), "choke_points": len(report["choke_points"]),
         "bottlenecks": len(report["bottlenecks"]), "voiced_needs_answered": answered,
-        "relations": len(data.relations),
+        "relations": len(data.rels),
         "relations_local": _local_relations(data),
     }
 
 
 def _local_relations(data: ChainData) -> int:
-    local = {o.id for o in data.local}
-    return sum(1 for _, s, c, _ in data.relations if s in local and c in local)
+    both = (data.si >= 0) & (data.ci >= 0)
+    return int((both & data.table.local[data.si] & data.table.local[data.ci]).sum())
 
 
 def _subchains(cov: list[NodeCoverage]) -> list[dict]:
