@@ -251,3 +251,13 @@ def test_unknown_region(store: Store) -> None:
 
     with store.session() as s, pytest.raises(AnalyseError):
         chain_report(s, "不存在的地方")
+
+
+def test_total_revenue_is_no_data_when_no_firm_reports_one() -> None:
+    from chainatlas.analyse.data import OrgInfo, total_revenue
+
+    a = OrgInfo(id=1, name="甲", kind="enterprise", region_adcode="321200", park_id=None, local=True)
+    b = OrgInfo(id=2, name="乙", kind="enterprise", region_adcode="321200", park_id=None, local=True,
+                revenue={2022: 800.0, 2023: 1200.0})
+    assert total_revenue([a], 2023) is None  # "no data", not 0元
+    assert total_revenue([a, b], 2023) == 1200.0 and total_revenue([a, b], 2022) == 800.0

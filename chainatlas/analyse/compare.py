@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from chainatlas.analyse.corridors import corridors_between
 from chainatlas.analyse.coverage import coverage
-from chainatlas.analyse.data import load_chain_data, load_taxonomy_tables, national_node_counts
+from chainatlas.analyse.data import load_chain_data, load_taxonomy_tables, national_node_counts, total_revenue
 from chainatlas.analyse.evidence import hydrate
 from chainatlas.analyse.leaders import leaders
 from chainatlas.analyse.report import region_index, region_names, resolve_scopes
@@ -40,7 +40,7 @@ def compare_regions(session: Session, regions: list[str], *, year: int | None = 
     for scope, data, cov in zip(scopes, datasets, covs, strict=True):
         top = leaders(data, top=3)
         summary.append({"region": scope.as_dict(), "year": data.year, "organizations": len(data.local),
-                        "revenue": sum((o.latest_revenue(data.year)[1] or 0) for o in data.local),
+                        "revenue": total_revenue(data.local, data.year),
                         "nodes_covered": sum(1 for nc in cov if nc.count > 0),
                         "strong": [nc.name for nc in cov if nc.status == "strong"],
                         "gaps": sum(1 for nc in cov if nc.status == "gap"),

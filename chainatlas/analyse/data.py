@@ -839,3 +839,10 @@ def relation_details(session: Session, ids: list[int]) -> dict[int, dict]:
             out[rid] = {"source": src, "evidence": ev, "evidence_id": ev_id, "date": d.isoformat() if d else None,
                         "document": _doc(ev_id, stext, did, title, url, pub)}
     return out
+
+
+def total_revenue(orgs: Iterable[OrgInfo], year: int | None) -> float | None:
+    """The organizations' latest revenues added up (万元); None when none of them reports one,
+    so a region without figures reads "no data", not "0元"."""
+    figures = [v for v in (o.latest_revenue(year)[1] for o in orgs) if v is not None]
+    return sum(figures) if figures else None

@@ -19,7 +19,7 @@ from chainatlas.analyse.bottlenecks import bottlenecks, keyword_index, load_voic
 from chainatlas.analyse.candidates import national_candidates
 from chainatlas.analyse.corridors import potential_from_candidates, relation_corridors
 from chainatlas.analyse.coverage import STATUSES, NodeCoverage, coverage
-from chainatlas.analyse.data import ChainData, load_chain_data, load_far_details
+from chainatlas.analyse.data import ChainData, load_chain_data, load_far_details, total_revenue
 from chainatlas.analyse.evidence import evidence, hydrate, org_ref
 from chainatlas.analyse.gaps import choke_points, gaps
 from chainatlas.analyse.indicators import indicators
@@ -150,7 +150,7 @@ def summary(data: ChainData, cov: list[NodeCoverage], report: dict, answered: in
         "organizations": len(local),
         "enterprises": sum(1 for o in local if o.kind == "enterprise"),
         "on_chain": sum(1 for o in local if o.nodes),
-        "revenue": sum((o.latest_revenue(data.year)[1] or 0) for o in local),
+        "revenue": total_revenue(local, data.year),
         "nodes_total": len(cov), "nodes_covered": sum(1 for nc in cov if nc.count > 0),
         "status": {s: status.get(s, 0) for s in STATUSES},
         "subchains": _subchains(cov),
