@@ -13,10 +13,14 @@ subprocess, reporting that process's peak RSS.
 
     .venv/bin/python bench/trace.py                                   # quick: 20 000 events, SQLite
     .venv/bin/python bench/trace.py --db "$(bash scripts/pg.sh)" --events 200000 --doc-mb 100
-    # full scale (hours on one core):
-    .venv/bin/python bench/trace.py --db "$(bash scripts/pg.sh)" --events 10000000 --doc-mb 1024
+    # full scale (~1 h on 2 cores; give an empty database):
+    .venv/bin/python bench/trace.py --db postgresql+psycopg://…/EMPTY_DB --events 10000000 --samples 40 \
+        --doc-mb 1024 --doc-first
 
-Prints figures as it goes and ends with ONE JSON line. Generated events are synthetic.
+Prints figures as it goes and ends with ONE JSON line. Generated events are synthetic. The capture
+rate counts the time spent in capture (not generating the documents; the rate with generation is
+reported too), and CPU per event of this process, capture's validation worker and the PostgreSQL
+backend, which is steadier than a rate on a shared machine.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import random
 import resource
 import statistics
@@ -131,23 +136,89 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
+def pg_backend_cpu(store: Any) -> dict[int, float]:
+    """CPU seconds used so far by each PostgreSQL backend serving this database (when the server runs
+    on this machine): on a shared, noisy machine CPU per event is steadier than wall-clock rate."""
+    if store.dialect != "postgresql":
+        return {}
+    with store.engine.connect() as conn:
+        pids = [r[0] for r in conn.exec_driver_sql(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'")]
+    out: dict[int, float] = {}
+    for pid in pids:
+        try:
+            out[pid] = _proc_cpu(pid)
+        except OSError:
+            continue
+    return out
+
+
+def _proc_cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def children_cpu() -> dict[int, float]:
+    """CPU seconds of this process's live children (capture's validation worker)."""
+    out: dict[int, float] = {}
+    me = str(os.getpid())
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+                if fields[1] == me:
+                    out[int(d.name)] = _proc_cpu(int(d.name))
+            except (OSError, IndexError):
+                continue
+    return out
+
+
 def capture_phase(store: Any, n: int, doc_events: int) -> dict[str, Any]:
-    t0 = time.perf_counter()
+    """Capture ``n`` generated events as documents of ``doc_events``; generation streams, so only one
+    document is ever in memory."""
+    t0, cpu0, pg0, ch0 = time.perf_counter(), time.process_time(), pg_backend_cpu(store), children_cpu()
+    in_capture = 0.0  # seconds inside capture_stream: the rate excludes the bench generating events
     batch: list[dict[str, Any]] = []
     done = 0
+    step = max(doc_events, min(n // 50, 200_000))
+    next_report = step
+
+    def capture(evs: list[dict[str, Any]]) -> None:
+        nonlocal in_capture, done
+        body = io.BytesIO(document_bytes(evs))
+        t = time.perf_counter()
+        r = capture_stream(store, body, source="bench")
+        in_capture += time.perf_counter() - t
+        assert r.stored == len(evs), f"stored {r.stored} of {len(evs)}"
+        done += len(evs)
+
     for ev in events("r0", n):
         batch.append(ev)
         if len(batch) >= doc_events:
-            capture_stream(store, io.BytesIO(document_bytes(batch)), source="bench")
-            done += len(batch)
+            capture(batch)
             batch = []
-            if done % (doc_events * 10) == 0:
-                log(f"  captured {done:,} events, {done / (time.perf_counter() - t0):,.0f} events/s")
+            if done >= next_report:
+                next_report += step
+                secs = time.perf_counter() - t0
+                log(f"  captured {done:,}/{n:,} events in {secs:,.0f} s: {done / in_capture:,.0f} events/s in capture, "
+                    f"{done / secs:,.0f} with generation; eta {(n - done) * secs / done / 60:,.1f} min, "
+                    f"rss {_rss_mb():,.0f} MB")
     if batch:
-        capture_stream(store, io.BytesIO(document_bytes(batch)), source="bench")
-        done += len(batch)
+        capture(batch)
     secs = time.perf_counter() - t0
-    return {"events": done, "seconds": round(secs, 1), "events_per_s": round(done / secs, 1)}
+    py_cpu = time.process_time() - cpu0
+    pg1 = pg_backend_cpu(store)
+    pg_cpu = sum(v - pg0.get(pid, 0.0) for pid, v in pg1.items())
+    worker_cpu = sum(v - ch0.get(pid, 0.0) for pid, v in children_cpu().items())
+    return {"events": done, "seconds": round(in_capture, 1), "events_per_s": round(done / in_capture, 1),
+            "wall_seconds_with_generation": round(secs, 1), "wall_events_per_s": round(done / secs, 1),
+            "python_cpu_us_per_event": round(py_cpu / done * 1e6, 1),
+            "worker_cpu_us_per_event": round(worker_cpu / done * 1e6, 1),
+            "pg_backend_cpu_us_per_event": round(pg_cpu / done * 1e6, 1) if pg1 else None}
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def trace_phase(store: Any, lineages: int, samples: int) -> dict[str, Any]:
@@ -182,15 +253,19 @@ def trace_phase(store: Any, lineages: int, samples: int) -> dict[str, Any]:
     return out
 
 
+# The capture process's peak RSS, and its validation worker's (a child: counted once it has exited).
 CHILD = """
 import json, resource, sys, time
 sys.path.insert(0, {repo!r})
 from chainatlas.store import Store
-from chainatlas.trace.capture import capture_file
+from chainatlas.trace.capture import capture_file, shutdown_worker
 t = time.perf_counter()
 r = capture_file(Store({url!r}), {path!r})
-print(json.dumps({{"events": r.events, "stored": r.stored, "seconds": round(time.perf_counter() - t, 1),
-                  "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}}))
+secs = time.perf_counter() - t
+shutdown_worker()
+print(json.dumps({{"events": r.events, "stored": r.stored, "seconds": round(secs, 1),
+                  "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                  "worker_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)}}))
 """
 
 
@@ -221,9 +296,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--db", help="database URL (default: a fresh SQLite file in a temp dir)")
     ap.add_argument("--events", type=int, default=20000, help="events to generate and capture (default 20 000)")
-    ap.add_argument("--doc-events", type=int, default=5000, help="events per captured document")
+    ap.add_argument("--doc-events", type=int, default=10000, help="events per captured document")
     ap.add_argument("--samples", type=int, default=40, help="lineages traced each way")
     ap.add_argument("--doc-mb", type=int, default=0, help="also capture one generated document of this size (MB)")
+    ap.add_argument("--doc-first", action="store_true", help="capture the --doc-mb document before the events")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
@@ -234,17 +310,26 @@ def main() -> None:
                 raise SystemExit("the bench needs an empty EPCIS store (give a fresh --db)")
         backend = store.dialect
         log(f"trace bench on {backend}: {args.events:,} events")
+        # --doc-first: the large document before the 10^7 events, so its figures are in hand even if
+        # the long capture does not finish in the time available (its 1.6M events then precede them).
+        big = big_document_phase(url, args.doc_mb, tmp) if args.doc_mb and args.doc_first else None
+        if big:
+            log(f"  big document: {json.dumps(big)}")
         cap = capture_phase(store, args.events, args.doc_events)
         log(f"  capture: {json.dumps(cap)}")
         lineages = max(1, args.events // EVENTS_PER_LINEAGE - 1)
         tr = trace_phase(store, lineages, args.samples)
-        big = big_document_phase(url, args.doc_mb, tmp) if args.doc_mb else None
-        if big:
+        if args.doc_mb and not args.doc_first:
+            big = big_document_phase(url, args.doc_mb, tmp)
             log(f"  big document: {json.dumps(big)}")
         rss = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         store.dispose()
     print(json.dumps({"bench": "trace", "backend": backend, "events": cap["events"],
                       "capture_events_per_s": cap["events_per_s"], "capture_seconds": cap["seconds"],
+                      "capture_wall_events_per_s_with_generation": cap["wall_events_per_s"],
+                      "capture_python_cpu_us_per_event": cap["python_cpu_us_per_event"],
+                      "capture_worker_cpu_us_per_event": cap["worker_cpu_us_per_event"],
+                      "capture_pg_backend_cpu_us_per_event": cap["pg_backend_cpu_us_per_event"],
                       "lineage_steps": STEPS + 2, "trace": tr, "bench_peak_rss_mb": rss, "big_document": big}))
 
 

@@ -138,3 +138,83 @@ def test_rest_capture_xml(store: Store) -> None:
     assert client.get(r.headers["location"]).json()["storedCount"] == 1
     got = event_list(client.get("/events", params={"MATCH_epc": "https://id.gs1.org/01/10614141073464/21/7"}).json())
     assert got[0]["bizStep"] == "commissioning"
+
+
+def _many(n: int, start: int = 0) -> list[dict]:
+    base = {"type": "ObjectEvent", "eventTimeZoneOffset": "+00:00", "action": "ADD", "bizStep": "commissioning"}
+    return [dict(base, eventID=f"urn:uuid:00000000-0000-4000-8000-{i:012d}",
+                 eventTime=f"2024-01-01T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}Z",
+                 epcList=[f"urn:epc:id:sgtin:0614141.107346.{i}"]) for i in range(start, start + n)]
+
+
+@pytest.fixture
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches of 50 and the worker process from 100 events on, so tests cross every hand-over."""
+    from chainatlas.trace import capture
+
+    monkeypatch.setattr(capture, "BATCH", 50)
+    monkeypatch.setattr(capture, "PIPELINE_MIN_EVENTS", 100)
+    monkeypatch.setattr(capture.capture_events, "__kwdefaults__",
+                        {**capture.capture_events.__kwdefaults__, "batch": 50})
+
+
+def test_bad_event_deep_in_a_pipelined_capture_stores_nothing(store: Store, small_batches: None) -> None:
+    events = _many(1200)
+    events[1000]["epcList"] = ["urn:epc:id:sgtin:0614141.10734.1"]  # after 20 batches were written
+    with pytest.raises(CaptureRejected, match=r"event #1000.*epcList/0"):
+        capture_stream(store, _doc(events))
+    assert _count(store) == 0 and _count(store, TraceIdentifier) == 0
+    from chainatlas.trace import capture
+
+    if store.dialect == "postgresql":
+        assert capture._pool is not None  # the worker path was taken
+
+
+def test_pipelined_recapture_dedups_across_batches_and_documents(store: Store, small_batches: None) -> None:
+    events = _many(300)
+    r = capture_stream(store, _doc(events + events[:120]))  # repeats land in later batches
+    assert (r.events, r.stored, r.duplicates) == (420, 300, 120)
+    r = capture_stream(store, _doc(events[150:] + _many(60, 300)))
+    assert (r.stored, r.duplicates) == (60, 150)
+    assert _count(store) == 360 and _count(store, TraceIdentifier) == 360
+
+
+def test_pipelined_capture_applies_error_declarations(store: Store, small_batches: None) -> None:
+    events = _many(250)
+    capture_stream(store, _doc(events))
+    again = copy.deepcopy(events)
+    again[200]["errorDeclaration"] = {"declarationTime": "2024-02-01T00:00:00Z", "reason": "incorrect_data"}
+    r = capture_stream(store, _doc(again))
+    assert (r.stored, r.duplicates, r.corrected) == (0, 250, 1)
+    with store.session() as s:
+        doc = s.scalar(select(EpcisEvent.doc).where(EpcisEvent.error_time.is_not(None)))
+    assert doc["eventID"] == events[200]["eventID"] and doc["errorDeclaration"]["reason"] == "incorrect_data"
+
+
+def test_stored_doc_is_the_captured_json(store: Store, small_batches: None) -> None:
+    events = _many(120)
+    events[7]["quantityList"] = [{"epcClass": "urn:epc:class:lgtin:4012345.012345.998877", "quantity": 2.50,
+                                  "uom": "KGM"}]
+    events[7]["ext:note"] = "中药 \\ tab\there"
+    capture_stream(store, _doc(events, {"ext": "https://example.com/ext/"}))
+    with store.session() as s:
+        doc = s.scalar(select(EpcisEvent.doc).where(EpcisEvent.event_id == events[7]["eventID"]))
+    assert doc == events[7]
+
+
+def test_reader_streams_events_with_their_text_and_late_headers() -> None:
+    from chainatlas.trace.reader import DocumentError, read_document
+
+    body = '{"epcisBody": {"eventList": [ {"a": 1} ,\n{"b": [2, 3.5]}]}, "@context": ["x"], "type": "EPCISDocument"}'
+    header, events = read_document(io.BytesIO(body.encode()))
+    assert header["@context"] == ["x"] and header["epcisBody"] == {"eventList": []}
+    assert list(events) == [({"a": 1}, '{"a": 1}'), ({"b": [2, 3.5]}, '{"b": [2, 3.5]}')]
+    big = '{"type": "EPCISDocument", "@context": [], "epcisBody": {"eventList": [' + ",".join(
+        json.dumps({"n": i, "s": "é" * 300}) for i in range(5000)) + "]}}"
+    _h, events = read_document(io.BytesIO(big.encode()))  # > 1 MB: values cross the reading window
+    assert [e["n"] for e, _t in events] == list(range(5000))
+    for bad in (b'{"epcisBody": {"eventList": [{"a": NaN}]}}', b'{"epcisBody": {"eventList": [{"a": 1}]}} x',
+                b'{"epcisBody": {"eventList": [{"a": 1} {"b": 2}]}}'):
+        with pytest.raises(DocumentError):
+            _h, events = read_document(io.BytesIO(bad))
+            list(events)

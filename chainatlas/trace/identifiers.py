@@ -43,7 +43,12 @@ def _digits(value: str, what: str, uri: str) -> str:
     return value
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9!'()*+,\-.:;=_]*")  # nothing to unquote or quote: the common case
+
+
 def _enc(value: str) -> str:
+    if _PLAIN.fullmatch(value):
+        return value  # quote(unquote(v)) == v when v has no '%' and only unreserved or _SAFE characters
     return quote(unquote(value), safe=_SAFE)
 
 

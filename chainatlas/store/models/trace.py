@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, JSONType, utcnow
@@ -39,7 +39,9 @@ class EpcisEvent(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     event_id: Mapped[str] = mapped_column(String(512), unique=True)  # eventID, or the CBV 2.0 hash
-    event_hash: Mapped[str] = mapped_column(String(100), index=True)
+    # Not indexed (migration 0004): identity is event_id (the hash itself when there is no eventID),
+    # nothing looks events up by hash, and a random 100-byte key was the costliest index to keep at 10^7.
+    event_hash: Mapped[str] = mapped_column(String(100))
     event_type: Mapped[str] = mapped_column(String(24))
     action: Mapped[str | None] = mapped_column(String(8))
     event_time: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
@@ -50,7 +52,7 @@ class EpcisEvent(Base):
     read_point: Mapped[str | None] = mapped_column(String(512), index=True)  # canonical key
     biz_location: Mapped[str | None] = mapped_column(String(512), index=True)
     transformation_id: Mapped[str | None] = mapped_column(String(512))
-    error_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    error_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # partial index below
     error_reason: Mapped[str | None] = mapped_column(String(255))
     corrective_ids: Mapped[list | None] = mapped_column(JSONType)
     capture_job_id: Mapped[str | None] = mapped_column(String(36), index=True)
@@ -58,7 +60,13 @@ class EpcisEvent(Base):
     namespaces: Mapped[dict | None] = mapped_column(JSONType)
     doc: Mapped[dict] = mapped_column(JSONType)
 
-    __table_args__ = (Index("ix_epcis_event_type_time", "event_type", "event_time"),)
+    __table_args__ = (
+        Index("ix_epcis_event_type_time", "event_type", "event_time"),
+        # Only corrected events have an error time: a partial index costs nothing per captured event
+        # and still serves EXISTS_errorDeclaration and GE_/LT_errorDeclarationTime (migration 0004).
+        Index("ix_epcis_event_error_time", "error_time", postgresql_where=text("error_time IS NOT NULL"),
+              sqlite_where=text("error_time IS NOT NULL")),
+    )
 
 
 class TraceIdentifier(Base):
@@ -82,7 +90,8 @@ class EpcisEventEpc(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     event_pk: Mapped[int] = mapped_column(ForeignKey("epcis_event.id", ondelete="CASCADE"), index=True)
-    ident_id: Mapped[int] = mapped_column(ForeignKey("trace_identifier.id"))
+    # trace_identifier.id, without a FOREIGN KEY: see migration 0004 (a per-row check that cannot fail).
+    ident_id: Mapped[int] = mapped_column(BigId)
     role: Mapped[str] = mapped_column(String(16))
     quantity: Mapped[float | None] = mapped_column(Float)
     uom: Mapped[str | None] = mapped_column(String(16))
@@ -115,8 +124,9 @@ class TraceEdge(Base):
     __tablename__ = "trace_edge"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    from_id: Mapped[int] = mapped_column(ForeignKey("trace_identifier.id"))
-    to_id: Mapped[int] = mapped_column(ForeignKey("trace_identifier.id"))
+    # trace_identifier.id both, without FOREIGN KEYs: see migration 0004 (per-row checks that cannot fail).
+    from_id: Mapped[int] = mapped_column(BigId)
+    to_id: Mapped[int] = mapped_column(BigId)
     event_pk: Mapped[int] = mapped_column(ForeignKey("epcis_event.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(12))
     event_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
