@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from store_support import settle_data_version
 from test_analyse import build_cluster
 
 from chainatlas.api.routes.chain import router
@@ -79,33 +80,12 @@ def test_errors(client) -> None:  # type: ignore[no-untyped-def]
     assert client.get("/api/chain/泰州市/gaps", params={"limit": 0}).status_code == 422
 
 
-def _settle_data_version(store) -> None:  # type: ignore[no-untyped-def]
-    """PostgreSQL publishes an idle connection's write counters (part of ``data_version``) up to
-    10 s late; a late publication would look like a write in the middle of the test. Closing the
-    pooled connections makes their backends publish as they exit; then wait until it shows."""
-    import time
-
-    from chainatlas.analyse.version import data_version
-
-    if store.dialect != "postgresql":
-        return
-    store.engine.dispose()
-    last, deadline = None, time.monotonic() + 15
-    while time.monotonic() < deadline:
-        with store.session() as s:
-            now = data_version(s)
-        if now == last:
-            return
-        last = now
-        time.sleep(0.3)
-
-
 def test_region_endpoints_share_one_cached_report_until_a_write(client, store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from chainatlas.regions import RegionIndex
     from chainatlas.store.models import Organization, OrganizationNode
     from chainatlas.web import chain_view as cv
 
-    _settle_data_version(store)
+    settle_data_version(store)
     cv.clear_reports()
     calls: list[str] = []
     real = cv._compute

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import gc
+import logging
 import threading
 import webbrowser
 
 import typer
 
 from chainatlas.cli.common import DbOpt, console, get_store
+from chainatlas.store import Store
+
+log = logging.getLogger(__name__)
 
 
 def run_server(db_url: str | None, *, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
@@ -27,12 +31,27 @@ def run_server(db_url: str | None, *, host: str = "127.0.0.1", port: int = 8000,
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 10)
+    threading.Thread(target=warm_up, args=(store,), name="chainatlas-warm-up", daemon=True).start()
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     console.print(f"ChainAtlas 网页 / web UI: [bold]{url}[/bold]  ·  API: {url}docs  ·  数据库 store: {store.url}")
     if open_browser:
         # Give uvicorn a moment to bind before the browser asks for the page.
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
     uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False)
+
+
+def warm_up(store: Store) -> None:
+    """Compute the home region's chain report while the server starts. At national scale the
+    first report of a process costs seconds (it builds the organization directory); a visitor
+    arriving meanwhile waits for this same computation instead of starting another."""
+    from chainatlas.web import chain_view
+    from chainatlas.web.views.dashboard import default_region
+
+    try:
+        with store.session() as s:
+            chain_view.region_report(s, default_region(s))
+    except Exception:  # noqa: BLE001 - never stop the server: the first visitor computes it instead
+        log.warning("warm-up of the home region's chain report failed", exc_info=True)
 
 
 def serve(
