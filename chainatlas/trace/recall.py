@@ -55,8 +55,7 @@ def build_recall(s: Session, ident: str) -> RecallReport:
         n = info[item]
         if n["scheme"] in ("sscc", "grai", "giai"):
             continue
-        rep.batches.append([item, "批次 class" if n["level"] == "class" else "单品 instance", n["scheme"],
-                            len(result.paths[item])])
+        rep.batches.append(identifier_row(item, n, result.paths[item]))
     children: dict[str, list[str]] = {}
     for link in result.links:
         if link["kind"] in ("aggregate", "associate"):
@@ -69,7 +68,7 @@ def build_recall(s: Session, ident: str) -> RecallReport:
     reached = [n for n in w.reach if n != w.start_id] + [w.start_id]
     pks = lineage.related_events(s, w, reached)
     _shipments(s, rep, pks)
-    rep.paths = [[k, " → ".join(v)] for k, v in result.paths.items()]
+    rep.paths = path_rows(result.paths)
     return rep
 
 
@@ -97,13 +96,29 @@ def _shipments(s: Session, rep: RecallReport, pks: list[int]) -> None:
         rep.shipments.append([e.event_id, lineage._aware(e.event_time).isoformat().replace("+00:00", "Z"), e.biz_step or "", ", ".join(items.get(e.id, [])),
                               ", ".join(srcs), ", ".join(dests), ", ".join(bts)])
         dest_keys += [d for d in dests if d not in dest_keys]
-    linked = locations.describe(s, dest_keys)
-    for key in dest_keys:
+    rep.destinations, rep.place_names = place_rows(s, dest_keys)
+
+
+def identifier_row(item: str, node: dict[str, Any], path: list[str]) -> list[Any]:
+    """A reached identifier as a sheet row: identifier, level, scheme, events to reach it."""
+    return [item, "批次 class" if node["level"] == "class" else "单品 instance", node["scheme"], len(path)]
+
+
+def path_rows(paths: dict[str, list[str]]) -> list[list[str]]:
+    """Each reached identifier with the events that link it to the start."""
+    return [[k, " → ".join(v)] for k, v in paths.items()]
+
+
+def place_rows(s: Session, keys: list[str]) -> tuple[list[list[Any]], dict[str, str]]:
+    """Location keys as sheet rows (location, name, kind, organization, region), and the names of
+    the ones linked to a known place (for the lineage graph's labels)."""
+    linked = locations.describe(s, keys)
+    rows = []
+    for key in keys:
         d = linked.get(key, {})
-        if d.get("name"):
-            rep.place_names[key] = d["name"]
-        rep.destinations.append([d.get("raw", key), d.get("name", ""), d.get("kind", ""),
-                                 d.get("organization") or "", d.get("region") or ""])
+        rows.append([d.get("raw", key), d.get("name", ""), d.get("kind", ""), d.get("organization") or "",
+                     d.get("region") or ""])
+    return rows, {k: d["name"] for k, d in linked.items() if d.get("name")}
 
 
 def write_xlsx(rep: RecallReport, path: str | Path) -> Path:

@@ -20,8 +20,8 @@ from sqlalchemy import select
 from chainatlas.api.deps import SessionDep
 from chainatlas.errors import TraceError
 from chainatlas.store.models.trace import TraceIdentifier
-from chainatlas.trace import lineage, locations
-from chainatlas.trace.recall import SHEETS, build_recall, write_xlsx
+from chainatlas.trace import lineage
+from chainatlas.trace.recall import SHEETS, build_recall, identifier_row, path_rows, place_rows, write_xlsx
 
 router = APIRouter(include_in_schema=False)
 
@@ -123,16 +123,13 @@ def build_origin(session: SessionDep, ident: str) -> tuple[lineage.TraceResult, 
     (planting base, extractor, plant …), named through linked locations where known."""
     result = lineage.trace(session, ident, "back")
     info = {n["id"]: n for n in result.nodes}
-    linked = locations.describe(session, result.locations)
+    places, names = place_rows(session, result.locations)
     sheets: dict[str, list[list]] = {
-        "sources": [[i, "批次 class" if info[i]["level"] == "class" else "单品 instance", info[i]["scheme"],
-                     len(result.paths[i])] for i in result.items],
-        "places": [[linked.get(k, {}).get("raw", k), linked.get(k, {}).get("name", ""), linked.get(k, {}).get("kind", ""),
-                    linked.get(k, {}).get("organization") or "", linked.get(k, {}).get("region") or ""]
-                   for k in result.locations],
-        "paths": [[k, " → ".join(v)] for k, v in result.paths.items()],
+        "sources": [identifier_row(i, info[i], result.paths[i]) for i in result.items],
+        "places": places,
+        "paths": path_rows(result.paths),
     }
-    return result, sheets, {k: d["name"] for k, d in linked.items() if d.get("name")}
+    return result, sheets, names
 
 
 def examples(session: SessionDep, limit: int = 3) -> dict[str, list[str]]:
