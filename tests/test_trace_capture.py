@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from test_trace_support import DRUG, HERB, epcis_client, event_list
 
 from chainatlas.store import Store
-from chainatlas.store.models.trace import EpcisEvent, TraceEdge, TraceIdentifier
+from chainatlas.store.models.trace import EpcisCaptureJob, EpcisEvent, TraceEdge, TraceIdentifier
 from chainatlas.trace.capture import capture_file, capture_stream
 from chainatlas.trace.validate import CaptureRejected
 
@@ -218,3 +218,18 @@ def test_reader_streams_events_with_their_text_and_late_headers() -> None:
         with pytest.raises(DocumentError):
             _h, events = read_document(io.BytesIO(bad))
             list(events)
+
+
+@pytest.mark.parametrize("who", ["anonymous", "enterprise", "no-csrf", "wrong-csrf"])
+def test_rest_capture_refuses_without_writer_role_and_csrf(store: Store, who: str) -> None:
+    client = epcis_client(store, role=None if who == "anonymous" else
+                          ("enterprise" if who == "enterprise" else "analyst"))
+    if who == "no-csrf":
+        del client.headers["X-CSRF-Token"]
+    elif who == "wrong-csrf":
+        client.headers["X-CSRF-Token"] = "forged"
+    r = client.post("/capture", content=HERB.read_bytes(), headers={"content-type": "application/ld+json"})
+    assert r.status_code in (401, 403), r.text
+    with store.session() as s:
+        assert s.scalar(select(func.count()).select_from(EpcisEvent)) == 0
+        assert s.scalar(select(func.count()).select_from(EpcisCaptureJob)) == 0

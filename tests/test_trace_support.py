@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from chainatlas.store import Store
@@ -14,13 +13,24 @@ HERB = DEMO / "herb_lineage.jsonld"
 DRUG = DEMO / "drug_batch.jsonld"
 
 
-def epcis_client(store: Store) -> TestClient:
-    from chainatlas.api.routes.epcis import router
+def epcis_client(store: Store, *, role: str | None = "analyst") -> TestClient:
+    """The EPCIS router with sessions; logged in with ``role`` (None: anonymous) and sending the
+    session's CSRF token on every request, as a capture client does."""
+    from chainatlas.api.app import create_app
+    from chainatlas.api.security import create_user
 
-    app = FastAPI()
-    app.state.store = store
-    app.include_router(router)
-    return TestClient(app)
+    client = TestClient(create_app(store))
+    if role is None:
+        return client
+    name = f"trace-{role}"
+    with store.session() as s:
+        create_user(s, name, "trace pass 123", role)
+    csrf = client.get("/api/auth/me").json()["csrf_token"]
+    r = client.post("/api/auth/login", json={"username": name, "password": "trace pass 123"},
+                    headers={"X-CSRF-Token": csrf})
+    assert r.status_code == 200, r.text
+    client.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+    return client
 
 
 def event_list(doc: dict) -> list[dict]:

@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 
 from chainatlas.api.deps import SessionDep, StoreDep
+from chainatlas.api.security import Editor
 from chainatlas.store import Store
 from chainatlas.store.models.trace import EpcisCaptureJob, EpcisEvent
 from chainatlas.trace import query as q
@@ -48,7 +49,9 @@ def _run_capture(store: Store, spool: Any, job_id: str, xml: bool) -> None:
 
 
 @router.post("/capture", status_code=202, summary="Capture an EPCIS document (asynchronous job)")
-async def capture(request: Request, background: BackgroundTasks, store: StoreDep) -> Response:
+async def capture(request: Request, background: BackgroundTasks, store: StoreDep, user: Editor) -> Response:
+    # Captured events feed recalls: like every other write, capture needs an analyst or admin
+    # login and the session's CSRF token (X-CSRF-Token), checked before the body is read.
     ctype = request.headers.get("content-type", "application/json").split(";")[0].strip()
     xml = ctype in ("application/xml", "text/xml")
     if ctype not in ("application/json", "application/ld+json") and not xml:
