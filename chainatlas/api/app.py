@@ -59,6 +59,8 @@ def create_app(store: Store, *, secret_key: str | None = None) -> FastAPI:
         title="ChainAtlas API",
         version=__version__,
         description="大健康产业链图谱平台 REST API. Reading is open; writes need a login (session cookie + CSRF token).",
+        docs_url=None,  # /docs and /redoc are served from node_modules by web/views/apidocs.py
+        redoc_url=None,
     )
     app.state.store = store
     app.state.sessions = SessionStore(secret_key)
@@ -76,11 +78,14 @@ def create_app(store: Store, *, secret_key: str | None = None) -> FastAPI:
         app.include_router(page)
 
     app.mount("/static/app", StaticFiles(directory=WEB_DIR / "static"), name="static")
-    echarts = node_modules_dir() / "echarts" / "dist"
-    if echarts.is_dir():
-        app.mount("/static/vendor/echarts", StaticFiles(directory=echarts), name="echarts")
-    else:
-        log.warning("ECharts not found at %s: run `npm ci` at the repository root (charts will not draw)", echarts)
+    for name, sub, what in (("echarts", "echarts/dist", "charts will not draw"),
+                            ("swagger-ui", "swagger-ui-dist", "/docs will be blank"),
+                            ("redoc", "redoc/bundles", "/redoc will be blank")):
+        folder = node_modules_dir() / sub
+        if folder.is_dir():
+            app.mount(f"/static/vendor/{name}", StaticFiles(directory=folder), name=name)
+        else:
+            log.warning("%s not found at %s: run `npm ci` at the repository root (%s)", name, folder, what)
 
     @app.middleware("http")
     async def headers_and_session(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -121,7 +126,7 @@ def create_app(store: Store, *, secret_key: str | None = None) -> FastAPI:
 
 
 def _security_headers(response: Response) -> None:
-    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("Content-Security-Policy", CSP)  # pages with their own policy keep it
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "same-origin"

@@ -13,6 +13,7 @@ from rich.table import Table
 from chainatlas.analyse.excel import KIND_ZH, STAGE_ZH, STATUS_ZH, write_compare_xlsx, write_report_xlsx
 from chainatlas.cli.common import DbOpt, console, fail, get_store
 from chainatlas.errors import ChainAtlasError
+from chainatlas.regions import split_region_list
 from chainatlas.units import fmt_wan_report as fmt_wan
 
 app = typer.Typer(help="产业链图谱：覆盖、断链、卡点、堵点、链主、梯队、走廊、指标 / chain map and gap analysis.",
@@ -21,10 +22,6 @@ app = typer.Typer(help="产业链图谱：覆盖、断链、卡点、堵点、�
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")]
 XlsxOpt = Annotated[Path | None, typer.Option("--xlsx", help="导出 Excel 工作簿 / write an Excel workbook")]
 STATUS_STYLE = {"strong": "bold green", "present": "green", "weak": "yellow", "gap": "bold red", "not_needed": "dim"}
-
-
-def _split(value: str | None) -> list[str]:
-    return [v.strip() for v in (value or "").replace("，", ",").split(",") if v.strip()]
 
 
 def _dump(obj: object) -> None:
@@ -46,7 +43,7 @@ def report(
     store = get_store(db)
     try:
         with store.session() as s:
-            rep = chain_report(s, region, peers=_split(peers), year=year)
+            rep = chain_report(s, region, peers=split_region_list(peers), year=year)
     except ChainAtlasError as exc:
         raise fail(str(exc)) from exc
     if xlsx:
@@ -73,7 +70,7 @@ def compare(
     store = get_store(db)
     try:
         with store.session() as s:
-            res = compare_regions(s, [r for v in regions for r in _split(v)], year=year)
+            res = compare_regions(s, [r for v in regions for r in split_region_list(v)], year=year)
     except ChainAtlasError as exc:
         raise fail(str(exc)) from exc
     if xlsx:
@@ -110,7 +107,7 @@ def corridors(
     store = get_store(db)
     try:
         with store.session() as s:
-            res = corridors_for(s, _split(regions))
+            res = corridors_for(s, split_region_list(regions))
     except ChainAtlasError as exc:
         raise fail(str(exc)) from exc
     if as_json:

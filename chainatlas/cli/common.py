@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -10,6 +10,9 @@ from rich.console import Console
 from chainatlas.errors import ChainAtlasError
 from chainatlas.settings import default_db_url
 from chainatlas.store import Store, open_store
+
+if TYPE_CHECKING:
+    from chainatlas.ingest.pipeline import IngestReport
 
 console = Console()
 err_console = Console(stderr=True)
@@ -37,6 +40,13 @@ def get_store(db: str | None, *, reference: bool = True) -> Store:
         err_console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
     return store
+
+
+def ingest_summary(report: IngestReport) -> str:
+    """One line an office reads: what went in, what was already there, what was refused."""
+    return (f"文件 files {report.files} · 新文档 new {report.documents} · 未变 unchanged {report.unchanged} · "
+            f"近重复 near-duplicates {report.near_duplicates} · 拒绝 rejected {len(report.rejected)} · "
+            f"{report.bytes / 1024:.0f} KB，用时 {report.seconds:.1f} 秒")
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

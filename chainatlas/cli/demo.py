@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from chainatlas.cli.common import DbOpt, console, get_store
+from chainatlas.cli.common import DbOpt, console, get_store, ingest_summary
 from chainatlas.settings import DATA_DIR, Settings
 
 
@@ -37,7 +37,7 @@ def demo(
     if shared and corpus.is_dir():
         paths.append(corpus)
     report = ingest_paths(store, paths, workers=workers, progress=True)
-    console.print(f"新闻导入 news ingest: {report}")
+    console.print(f"新闻导入 news ingest: {ingest_summary(report)}")
     console.print(f"溯源示例 traceability demo: {load_trace_demo(store)}")
     if serve:
         from chainatlas.cli.serve import run_server

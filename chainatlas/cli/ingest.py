@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from chainatlas.cli.common import DbOpt, console, err_console, fail, get_store
+from chainatlas.cli.common import DbOpt, console, err_console, fail, get_store, ingest_summary
 from chainatlas.errors import ChainAtlasError
 
 
@@ -42,11 +42,7 @@ def ingest(
     if as_json:
         typer.echo(json.dumps(report.as_dict(), ensure_ascii=False))
     else:
-        console.print(
-            f"文件 files {report.files} · 新文档 new {report.documents} · 未变 unchanged {report.unchanged} · "
-            f"近重复 near-duplicates {report.near_duplicates} · 拒绝 rejected {len(report.rejected)} · "
-            f"{report.bytes / 1024:.0f} KB in {report.seconds:.1f} s"
-        )
+        console.print(ingest_summary(report))
         if report.rejected:
             table = Table("code", "文件 input", "原因 reason", title="被拒绝的输入 / rejected inputs")
             for r in report.rejected:

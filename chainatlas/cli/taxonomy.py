@@ -1,7 +1,8 @@
 """``chainatlas taxonomy``: show and search the chain taxonomy (sub-chains, nodes, codes).
 
 These commands read the versioned data files directly, so they work before any database
-exists; ``stats --db`` also counts what a store holds, to check a load.
+exists; with ``--db`` they also say how many organizations a store places on each node
+(``stats --db`` counts what the store holds, to check a load).
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ from rich.tree import Tree
 from sqlalchemy import func, select
 
 from chainatlas.cli.common import DbOpt, console, fail, get_store
-from chainatlas.store.models import ChainNode, NodeCode, NodeInput, NodeKeyword, OfficialCode
+from chainatlas.store.models import (
+    ChainNode,
+    NodeCode,
+    NodeInput,
+    NodeKeyword,
+    OfficialCode,
+    OrganizationNode,
+)
 from chainatlas.taxonomy.index import TaxonomyIndex
 from chainatlas.taxonomy.load import STAGES, NodeDef
 
@@ -35,19 +43,32 @@ def short_code(code_id: str, correspondence: str = "full") -> str:
     return f"{mark}{SCHEME_SHORT.get(scheme, scheme + ' ')}{code}"
 
 
-def _node_label(n: NodeDef) -> str:
+def _node_label(n: NodeDef, orgs: dict[str, int] | None = None) -> str:
     codes = " ".join(short_code(c, corr) for c, corr in n.codes) or f"[dim]无代码: {n.no_code_reason}[/dim]"
+    held = f"  [bold blue]{orgs.get(n.id, 0)} 家企业[/bold blue]" if orgs is not None else ""
     return (f"[bold]{n.name}[/bold] [dim]{n.id}[/dim]  "
-            f"[green]{len(n.keywords)} 词[/green]  [cyan]{codes}[/cyan]")
+            f"[green]{len(n.keywords)} 词[/green]  [cyan]{codes}[/cyan]{held}")
+
+
+def _org_counts(db: str | None) -> dict[str, int] | None:
+    """Organizations per chain node in the store named by ``--db`` (None without it)."""
+    if db is None:
+        return None
+    with get_store(db).session() as s:
+        rows = s.execute(select(OrganizationNode.node_id, func.count(func.distinct(OrganizationNode.organization_id)))
+                         .group_by(OrganizationNode.node_id)).all()
+    return {node_id: n for node_id, n in rows}
 
 
 @app.command("tree")
 def tree(
     subchain: str | None = typer.Option(None, "--subchain", "-s", help="只看一个子链 / one sub-chain id (chem, tcm, bio …)"),
     inputs: bool = typer.Option(False, "--inputs", help="显示每个节点的上游输入 / show what feeds each node"),
+    db: DbOpt = None,
 ) -> None:
     """子链 → 环节 → 节点 (关键词数, 行业代码) / sub-chain → stage → nodes with keyword counts and codes."""
     idx = TaxonomyIndex.load()
+    orgs = _org_counts(db)
     subs = [s for s in idx.subchains() if subchain in (None, s.id)]
     if not subs:
         raise fail(f"E206: 没有子链 / no sub-chain {subchain!r}; 可选 / one of: "
@@ -63,42 +84,48 @@ def tree(
                 continue
             stage_branch = branch.add(f"[yellow]{STAGE_NAMES[stage]}[/yellow]")
             for n in tops:
-                _add_subtree(idx, stage_branch, n, show_inputs=inputs)
+                _add_subtree(idx, stage_branch, n, show_inputs=inputs, orgs=orgs)
     console.print(root)
 
 
-def _add_subtree(idx: TaxonomyIndex, parent: Tree, n: NodeDef, *, show_inputs: bool) -> None:
-    branch = parent.add(_node_label(n))
+def _add_subtree(idx: TaxonomyIndex, parent: Tree, n: NodeDef, *, show_inputs: bool,
+                 orgs: dict[str, int] | None) -> None:
+    branch = parent.add(_node_label(n, orgs))
     if show_inputs and n.inputs:
         branch.add("[dim]← " + "、".join(idx.node(src).name for src, _ in n.inputs) + "[/dim]")
     for child in idx.children(n.id):
         if child.stage == n.stage:
-            _add_subtree(idx, branch, child, show_inputs=show_inputs)
+            _add_subtree(idx, branch, child, show_inputs=show_inputs, orgs=orgs)
 
 
 @app.command("find")
 def find(
     term: str = typer.Argument(..., help="产品、技术、环节名称或行业代码 / a product, technology, segment or code"),
     limit: int = typer.Option(10, "--limit", "-n", help="最多显示 / at most this many"),
+    db: DbOpt = None,
 ) -> None:
     """查找术语所属的节点并说明原因 / find the nodes a term lands on, and why."""
     idx = TaxonomyIndex.load()
     hits = idx.find(term, limit=limit)
+    orgs = _org_counts(db)
     if not hits:
         raise fail(f"E207: 没有节点匹配 / no chain node matches {term!r}")
     how_text = {"exact": "完全匹配 exact", "contains": "包含关键词 term contains keyword",
                 "part_of": "关键词包含该词 keyword contains term", "code": "行业代码 official code"}
-    table = Table("节点 node", "名称 name", "子链·环节 subchain·stage", "匹配 matched", "原因 why", "得分 score")
+    table = Table("节点 node", "名称 name", "子链·环节 subchain·stage", "匹配 matched", "原因 why", "得分 score",
+                  *(["企业 orgs"] if orgs is not None else []))
     for m in hits:
         table.add_row(m.node_id, m.name, f"{m.subchain}·{m.stage}", m.keyword, how_text.get(m.how, m.how),
-                      f"{m.score:.2f}")
+                      f"{m.score:.2f}", *([str(orgs.get(m.node_id, 0))] if orgs is not None else []))
     console.print(table)
 
 
 @app.command("codes")
-def codes(code: str = typer.Argument(..., help="行业代码 (C2761, 2761, GB/T 4754@2017:C2761, 4.1.1) 或节点 id")) -> None:
+def codes(code: str = typer.Argument(..., help="行业代码 (C2761, 2761, GB/T 4754@2017:C2761, 4.1.1) 或节点 id"),
+          db: DbOpt = None) -> None:
     """行业代码及其对应节点, 或节点的行业代码 / an official code and its nodes, or a node's codes."""
     idx = TaxonomyIndex.load()
+    orgs = _org_counts(db)
     node = idx.get(code.strip())
     if node is not None and not node.codes:
         console.print(f"{node.name} ({node.id}) 无官方代码 / no official code: {node.no_code_reason}")
@@ -123,10 +150,12 @@ def codes(code: str = typer.Argument(..., help="行业代码 (C2761, 2761, GB/T 
         if not matches:
             console.print("  [dim]没有节点对应 / no node crosswalks to it[/dim]")
             continue
-        table = Table("节点 node", "名称 name", "经由代码 via code", "对应 correspondence")
+        table = Table("节点 node", "名称 name", "经由代码 via code", "对应 correspondence",
+                      *(["企业 orgs"] if orgs is not None else []))
         for m in matches:
             table.add_row(m.node_id, idx.node(m.node_id).name, short_code(m.code_id),
-                          _corr_text("partial" if m.partial else "full"))
+                          _corr_text("partial" if m.partial else "full"),
+                          *([str(orgs.get(m.node_id, 0))] if orgs is not None else []))
         console.print(table)
 
 

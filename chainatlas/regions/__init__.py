@@ -1,5 +1,5 @@
 """Administrative divisions (adcodes) and named parks: loading and lookup."""
 
-from .lookup import RegionIndex, short_name
+from .lookup import RegionIndex, short_name, split_region_list
 
-__all__ = ["RegionIndex", "short_name"]
+__all__ = ["RegionIndex", "short_name", "split_region_list"]

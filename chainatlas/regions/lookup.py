@@ -22,6 +22,14 @@ _MINORITY = re.compile(r"(.{2,}?)(?:[\u4e00-\u9fff]{1,6}族)+(?:自治州|自治
 LEVEL_RANK = {"province": 0, "prefecture": 1, "county": 2}
 
 
+_LIST_SEPARATORS = re.compile(r"[,，、;；\s\u3000]+")
+
+
+def split_region_list(value: str | None) -> list[str]:
+    """Regions as users type a list: 泰州,泰安 · 泰州，泰安 · 泰州、泰安 · 泰州 泰安 (full-width space too)."""
+    return [v for v in _LIST_SEPARATORS.split(value or "") if v]
+
+
 def short_name(name: str) -> str:
     """The name people use in running text: 泰州市 → 泰州, 甘南藏族自治州 → 甘南, 新泰市 → 新泰.
     One-character results (e.g. 沙市区) keep their suffix, since 沙 alone names nothing."""

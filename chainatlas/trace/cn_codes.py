@@ -65,10 +65,12 @@ class CodeInfo:
     parts: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     epc: str | None = None
+    # False where only the structure could be checked (20-digit codes: issuer check digits).
+    fully_checked: bool = True
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "kind": self.kind, "valid": self.valid, "parts": self.parts,
-                "notes": self.notes, "epc": self.epc}
+        return {"code": self.code, "kind": self.kind, "valid": self.valid, "fully_checked": self.fully_checked,
+                "parts": self.parts, "notes": self.notes, "epc": self.epc}
 
 
 @cache
@@ -108,7 +110,7 @@ def parse_drug_code(code: str) -> CodeInfo:
     if len(c) != 20:
         info.notes.append(f"药品追溯码应为20位，实际 {len(c)} 位 / must be 20 digits, got {len(c)}")
         return info
-    info.valid = True
+    info.valid, info.fully_checked = True, False
     info.parts = {"药品标识码": c[:7], "单品序列号": c[7:16], "校验位": c[16:]}
     info.notes.append("校验位由发码机构计算，算法未公开，无法离线验证 / check part is issuer-computed; "
                       "structure verified only")

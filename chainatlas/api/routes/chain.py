@@ -32,6 +32,7 @@ from chainatlas.api.schemas.chain import (
     Page,
 )
 from chainatlas.errors import AnalyseError
+from chainatlas.regions import split_region_list
 from chainatlas.web.chain_view import node_report, region_report
 
 router = APIRouter(prefix="/api/chain", tags=["chain"])
@@ -51,10 +52,6 @@ def _errors() -> Iterator[None]:
         raise HTTPException(404 if exc.code in NOT_FOUND else 400, detail=str(exc)) from exc
 
 
-def _split(value: str | None) -> list[str]:
-    return [v.strip() for v in (value or "").replace("，", ",").split(",") if v.strip()]
-
-
 def _page(items: list, limit: int, offset: int) -> dict:
     return {"total": len(items), "limit": limit, "offset": offset, "items": items[offset:offset + limit]}
 
@@ -65,7 +62,7 @@ def _report(session, region: str, year: int | None = None, peers: str | None = N
     region are served from one computation until the data changes. Cached objects are shared:
     handlers copy before changing anything."""
     with _errors():
-        return region_report(session, region, peers=_split(peers), year=year)
+        return region_report(session, region, peers=split_region_list(peers), year=year)
 
 
 def _section(session, region: str, section: str | None, year: int | None, peers: str | None = None) -> dict:  # type: ignore[no-untyped-def]
@@ -76,7 +73,7 @@ def _section(session, region: str, section: str | None, year: int | None, peers:
 def compare(session: SessionDep, regions: Annotated[str, Query(description="a,b[,c…]")],
             year: Year = None, limit: Limit = 200, offset: Offset = 0) -> dict:
     with _errors():
-        res = compare_regions(session, _split(regions), year=year)
+        res = compare_regions(session, split_region_list(regions), year=year)
     return {"regions": res["regions"], "nodes": _page(res["nodes"], limit, offset)}
 
 
@@ -84,7 +81,7 @@ def compare(session: SessionDep, regions: Annotated[str, Query(description="a,b[
 def corridors_among(session: SessionDep, regions: Annotated[str, Query(description="a,b[,c…]")],
                     year: Year = None, limit: Limit = 50, offset: Offset = 0) -> dict:
     with _errors():
-        res = corridors_for(session, _split(regions), year=year)
+        res = corridors_for(session, split_region_list(regions), year=year)
     return _page(res["corridors"], limit, offset)
 
 

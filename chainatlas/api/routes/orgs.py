@@ -26,12 +26,14 @@ def org_filter(
     region: Annotated[str | None, Query(description="name, short name, park or adcode (泰州, 321200)")] = None,
     node: Annotated[str | None, Query(description="chain node id (children included)")] = None,
     tier: Annotated[str | None, Query(description="tier label, e.g. 专精特新小巨人")] = None,
-    park: Annotated[int | None, Query(description="park id")] = None,
+    # A form's 「全部」 option sends ``park=``: empty means every park, not a 422.
+    park: Annotated[str | None, Query(pattern=r"^\d{0,9}$", description="park id; empty = all parks")] = None,
     kind: Annotated[str | None, Query(description="enterprise, institution, hospital, platform …")] = None,
     q: Annotated[str | None, Query(description="name, alias or 统一社会信用代码")] = None,
     sort: Annotated[str, Query(pattern="^(" + "|".join(SORTS) + ")$")] = "revenue",
 ) -> OrgFilter:
-    return OrgFilter(region=region, node=node, tier=tier, park=park, kind=kind, q=q or None, sort=sort)
+    return OrgFilter(region=region or None, node=node or None, tier=tier or None, park=int(park) if park else None,
+                     kind=kind or None, q=q or None, sort=sort)
 
 
 FilterDep = Annotated[OrgFilter, Depends(org_filter)]
@@ -49,7 +51,7 @@ def orgs(session: SessionDep, f: FilterDep, limit: Annotated[int, Query(ge=1, le
 @router.get("/orgs.xlsx", responses={200: {"content": {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}, **ERRORS},
     summary="The same list as an Excel workbook (same filters, order, limit and offset)")
-def orgs_xlsx(session: SessionDep, f: FilterDep, limit: Annotated[int, Query(ge=1, le=100_000)] = 50,
+def orgs_xlsx(session: SessionDep, f: FilterDep, limit: Annotated[int, Query(ge=1, le=100_000)] = 100_000,
               offset: Annotated[int, Query(ge=0)] = 0, lang: str = "zh") -> Response:
     rows, _ = list_orgs(session, f, limit=limit, offset=offset, with_total=False)
     data = orgs_workbook(rows, f, lang=lang if lang in ("zh", "en") else "zh")

@@ -11,6 +11,7 @@ from chainatlas.api.deps import SessionDep
 from chainatlas.api.queries.orgs import OrgFilter, decorate, latest_revenue, list_orgs
 from chainatlas.api.queries.regions import adcode_range, in_region, region_index, resolve_region
 from chainatlas.api.queries.taxonomy import list_subchains, node_detail, node_names
+from chainatlas.regions import split_region_list
 from chainatlas.store.models import ChainNode, Document, EvidenceSpan, Organization, OrganizationNode
 from chainatlas.web import chain_view as cv
 from chainatlas.web.views.base import render
@@ -100,8 +101,8 @@ def chain_map(region: str, request: Request, session: SessionDep, node: str | No
 def compare(request: Request, session: SessionDep, regions: str = "泰州,泰安", subchain: str | None = None,
             all_nodes: bool = False) -> Response:
     infos = []
-    for name in [r for r in regions.replace("，", ",").split(",") if r.strip()][:4]:
-        infos.append(resolve_region(session, name.strip()))
+    for name in split_region_list(regions)[:4]:
+        infos.append(resolve_region(session, name))
     columns = []
     for info in infos:
         report = cv.region_report(session, info.adcode)

@@ -31,7 +31,8 @@ def org_list(request: Request, session: SessionDep, f: FilterDep, offset: int = 
     limit = max(1, min(limit, 500))
     rows, total = list_orgs(session, f, limit=limit, offset=max(0, offset))
     region_info = region_index(session).get(f.region) if f.region else None
-    params = f.as_params() | {"limit": str(limit), "offset": str(max(0, offset)), "lang": lang_of(request)}
+    # The export is the whole filtered list in the shown order, not the page on screen.
+    params = f.as_params() | {"lang": lang_of(request)}
     return render(request, "orgs.html", f=f, rows=[(r, org_cells(r, lang_of(request))) for r in rows],
                   columns=COLUMNS, pager=pager(total, limit, offset), export_params=params,
                   regions=regions_with_organizations(session), parks=parks_in(session, region_info),

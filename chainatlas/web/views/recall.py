@@ -21,6 +21,7 @@ from chainatlas.api.deps import SessionDep
 from chainatlas.errors import TraceError
 from chainatlas.store.models.trace import TraceIdentifier
 from chainatlas.trace import lineage
+from chainatlas.trace.lookup import find_identifiers
 from chainatlas.trace.recall import SHEETS, build_recall, identifier_row, path_rows, place_rows, write_xlsx
 
 router = APIRouter(include_in_schema=False)
@@ -162,19 +163,27 @@ def recall_page(request: Request, session: SessionDep, id: str | None = None,  #
     from chainatlas.web.views.base import render  # the web package's renderer (CSP, i18n, escaping)
 
     report, error, graph, sheets, start, reached = None, None, None, [], None, 0
+    # A lot number or 药品追溯码 as printed on the pack becomes the stored identifier it names;
+    # several (one lot of two products) are offered as choices instead of guessing.
+    choices = find_identifiers(session, id) if id else []
+    ident = choices[0] if len(choices) == 1 else (id or "").strip()
     try:
+        if len(choices) > 1:
+            raise TraceError(f"「{id}」对应 {len(choices)} 个追溯标识，请选择一个 / "
+                             f"{len(choices)} identifiers match: pick one")
         if id and direction == "back":
-            result, rows, names = build_origin(session, id.strip())
+            result, rows, names = build_origin(session, ident)
             start, reached = result.start, len(result.items)
             graph = {**graph_data(result.nodes, result.links, place_names=names), "direction": "back"}
             sheets = [(key, title, header, rows[key]) for key, (title, header) in ORIGIN_SHEETS.items()]
         elif id:
-            report = build_recall(session, id.strip())
+            report = build_recall(session, ident)
             start, reached = report.start, len(report.trace.items)
             graph = graph_data(report.trace.nodes, report.trace.links, report.shipments, report.place_names)
             sheets = [(key, title, header, getattr(report, key)) for key, (title, header) in SHEETS.items()]
     except TraceError as exc:
         error = str(exc)
     return render(request, "recall.html", status_code=404 if error else 200, query=id or "", direction=direction,
+                  choices=choices if len(choices) > 1 else [],
                   report=report, start=start, reached=reached, error=error, graph=graph, sheets=sheets,
                   examples=examples(session) if not id else None)
