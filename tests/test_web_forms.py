@@ -61,3 +61,16 @@ def test_api_docs_are_served_from_the_app(client: TestClient, path: str, script:
     if asset.status_code == 404:
         pytest.skip("node_modules missing: run `npm ci` at the repository root")
     assert asset.status_code == 200 and len(asset.content) > 100_000
+
+
+def test_region_picker_lists_each_municipality_once(client: TestClient) -> None:
+    from chainatlas.api.queries.regions import _count_regions
+    from chainatlas.store.models import Organization
+
+    with client.store.session() as s:  # type: ignore[attr-defined]
+        for name, code in (("北京甲医药有限公司", "110000"), ("北京乙医药有限公司", "110105"),
+                           ("北京丙医药有限公司", "110114")):
+            s.add(Organization(name=name, name_key=name, kind="enterprise", region_adcode=code, source="test"))
+        s.flush()
+        rows = [r for r in _count_regions(s) if r["name"] == "北京市"]
+    assert len(rows) == 1 and rows[0]["adcode"] == "110000" and rows[0]["organizations"] == 3

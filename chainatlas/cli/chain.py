@@ -14,6 +14,7 @@ from chainatlas.analyse.excel import KIND_ZH, STAGE_ZH, STATUS_ZH, write_compare
 from chainatlas.cli.common import DbOpt, console, fail, get_store
 from chainatlas.errors import ChainAtlasError
 from chainatlas.regions import split_region_list
+from chainatlas.units import fmt_count
 from chainatlas.units import fmt_wan_report as fmt_wan
 
 app = typer.Typer(help="产业链图谱：覆盖、断链、卡点、堵点、链主、梯队、走廊、指标 / chain map and gap analysis.",
@@ -185,7 +186,11 @@ def render_report(rep: dict) -> None:
     if rep["corridors"]:
         _corridor_table(rep["corridors"], "产业走廊 corridors")
     for ind in rep["indicators"]:
-        prog = "；".join(f"{p['year']}: {p['actual']:g}" + ("" if p["growth"] is None else
+        def value(v: float, unit: str = ind["unit"]) -> str:  # 4000亿元 / 2,000家, never 4e+07
+            return fmt_wan(v) if unit == "万元" else fmt_count(v, unit)
+
+        target = value(ind["target"])
+        prog = "；".join(f"{p['year']}: {value(p['actual'])}" + ("" if p["growth"] is None else
                         f"（{p['growth']:.2f}× / 应 {p['expected_growth']:.2f}×）") for p in ind["progress"])
-        console.print(f"[bold]{ind['label']}[/bold] 目标 {ind['target']:g}{ind['unit']}（{ind['target_year']}），"
-                      f"基期 {ind['baseline']:g}（{ind['baseline_year']}）：{prog}")
+        console.print(f"[bold]{ind['label']}[/bold] 目标 {target}（{ind['target_year']}），"
+                      f"基期 {value(ind['baseline'])}（{ind['baseline_year']}）：{prog}")

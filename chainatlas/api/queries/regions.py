@@ -71,15 +71,22 @@ def _count_regions(session: Session) -> list[dict]:
     rows = session.execute(
         select(prefix, func.count()).where(Organization.region_adcode.is_not(None)).group_by(prefix)
     ).all()
-    out = []
+    merged: dict[str, dict] = {}
     for prefix, n in rows:
         code = f"{prefix}00"
         info = idx.by_code.get(code) or idx.by_code.get(f"{prefix[:2]}0000")
         if info is None:
             continue
         province = idx.parents(info.adcode)[-1]
-        out.append({"adcode": info.adcode, "name": info.name, "short_name": info.short_name,
-                    "level": info.level, "province": province.name, "organizations": n})
+        if info.level == "prefecture" and province.name == info.name:
+            # 北京市 110100 (市辖区) and 110000 are one city to a user: one entry, the
+            # province-level code that the chain report resolves 北京 to.
+            info = province
+        row = merged.setdefault(info.adcode, {"adcode": info.adcode, "name": info.name,
+                                              "short_name": info.short_name, "level": info.level,
+                                              "province": province.name, "organizations": 0})
+        row["organizations"] += n
+    out = list(merged.values())
     out.sort(key=lambda r: -r["organizations"])
     return out
 
