@@ -48,6 +48,39 @@ class SearchResult:
     total: int
     hits: list[SearchHit]
     facets: dict[str, list[dict]]
+    # Chain nodes the query names (GLP 毒理 → GLP实验室), shown above the hits.
+    nodes: list[dict] = field(default_factory=list)
+    # What to try when nothing matched: each term alone, the nodes' names.
+    suggestions: list[str] = field(default_factory=list)
+
+
+def chain_nodes_for(query: str, limit: int = 6) -> list[dict]:
+    """Chain nodes named by the query or by any of its space-separated words, best first."""
+    from chainatlas.taxonomy.index import TaxonomyIndex
+
+    idx = TaxonomyIndex.load()
+    best: dict[str, tuple[float, str]] = {}
+    for part in dict.fromkeys([query.strip(), *query.split()]):
+        for m in idx.find(part, limit=limit) if part else []:
+            if m.how == "part_of" and m.score < 0.35:
+                continue  # 毒 inside 病毒学: a fragment is no reason to show a node
+            if m.node_id not in best or m.score > best[m.node_id][0]:
+                best[m.node_id] = (m.score, m.keyword)
+    ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[:limit]
+    return [{"id": nid, "name": idx.node(nid).name, "subchain": idx.node(nid).subchain,
+             "stage": idx.node(nid).stage, "matched": kw, "url": f"/orgs?node={nid}"} for nid, (_, kw) in ranked]
+
+
+def _organizations_containing(s: Session, query: str, limit: int = 50) -> list[int]:
+    """Organizations whose name or an alias contains the typed text: a short or stock name
+    (泰邦, 奥浦迈) may tokenize differently alone than inside the full name."""
+    text = "".join(query.split())
+    if not 2 <= len(text) <= 40:
+        return []
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    by_name = select(Organization.id).where(Organization.name.like(pattern, escape="\\"))
+    by_alias = select(OrganizationAlias.organization_id).where(OrganizationAlias.alias.like(pattern, escape="\\"))
+    return list(dict.fromkeys(s.scalars(by_name.limit(limit)).all() + s.scalars(by_alias.limit(limit)).all()))
 
 
 def _body(doc: Document) -> str:
@@ -130,6 +163,12 @@ def search(s: Session, query: str, *, kind: str | None = None, region: str | Non
         return SearchResult(query, [], 0, [], {})
     ensure_index(s)
     matches = backend_for(s).match(s, terms, MATCH_CAP)
+    if kind in (None, "organization"):
+        found = {r for k, r, _ in matches if k == "organization"}
+        top = max((sc for _, _, sc in matches), default=1.0)
+        # A name that contains the typed text is the strongest organization hit there is.
+        matches = [("organization", oid, top + 1.0) for oid in _organizations_containing(s, query)
+                   if oid not in found] + list(matches)
     doc_ids = [r for k, r, _ in matches if k == "document"]
     org_ids = [r for k, r, _ in matches if k == "organization"]
     meta: dict[tuple[str, int], dict] = {}
@@ -200,4 +239,8 @@ def search(s: Session, query: str, *, kind: str | None = None, region: str | Non
         "node": [{"value": v, "label": node_names.get(v, v), "count": n} for v, n in facets["node"].most_common(15)],
         "year": [{"value": v, "count": n} for v, n in sorted(facets["year"].items(), reverse=True)],
     }
-    return SearchResult(query, terms, len(kept), hits, out_facets)
+    nodes = chain_nodes_for(query)
+    suggestions: list[str] = []
+    if not kept:
+        suggestions = [n["name"] for n in nodes] + (terms if len(terms) > 1 else [])
+    return SearchResult(query, terms, len(kept), hits, out_facets, nodes=nodes, suggestions=suggestions[:8])

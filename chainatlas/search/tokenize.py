@@ -22,9 +22,11 @@ def index_tokens(text: str) -> list[str]:
 
 
 def query_terms(query: str) -> list[str]:
-    """The terms a query must all match. Quoted runs and Latin words stay whole."""
+    """The terms a query must all match. Latin words stay whole. The HMM stays on, as in
+    ``index_tokens``: a short name jieba does not know (药明康德, 瑞科生物) must cut into the same
+    pieces as in the indexed full name, not into single characters."""
     terms: list[str] = []
-    for t in jieba.cut(query.strip(), HMM=False):
+    for t in jieba.cut(query.strip()):
         t = t.strip().lower()
         if _keep(t) and t not in terms:
             terms.append(t)

@@ -24,7 +24,7 @@ def search(session: SessionDep, q: Annotated[str, Query(min_length=1, max_length
     res = run_search(session, q, kind=type, region=adcode, node=node, year=year, limit=limit, offset=offset)
     return {
         "query": res.query, "terms": res.terms, "page": page_info(res.total, limit, offset, len(res.hits)),
-        "facets": res.facets,
+        "facets": res.facets, "nodes": res.nodes, "suggestions": res.suggestions,
         # Highlights travel as [text, is_match] pairs: clients mark matches without parsing markup.
         "items": [asdict(h) for h in res.hits],
     }

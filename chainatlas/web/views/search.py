@@ -21,4 +21,5 @@ def search_page(request: Request, session: SessionDep, q: str = "", type: str | 
         result = run_search(session, q[:200], kind=type or None, region=region or None, node=node or None,
                             year=year, limit=20, offset=max(0, offset))
     return render(request, "search.html", q=q, result=result, type=type, region=region, node=node, year=year,
+                  offset=max(0, offset),
                   pager=pager(result.total if result else 0, 20, offset))
