@@ -185,18 +185,32 @@ def list_cmd(
 
 
 def find_org(session, ref: str) -> Organization | None:  # type: ignore[no-untyped-def]
-    """An organization by id, 统一社会信用代码, name or alias."""
+    """An organization by id, 统一社会信用代码, 证券代码 (603259), name, alias or a unique part of
+    its name (泰邦, 奥浦迈); several firms matching a part are listed and none is picked."""
     from chainatlas.registry.names import normalize_name
+    from chainatlas.search.service import organizations_containing
 
     ref = ref.strip()
+    if ref.isdigit() and len(ref) in (4, 5, 6):  # A-share 6, HK 4-5 digits: a stock code before an id
+        listed = session.scalars(select(Organization).where(Organization.listing_code.like(f"%{ref}.%"))
+                                 .order_by(Organization.id)).first()
+        if listed is not None:
+            return listed
     if ref.isdigit() and len(ref) < 18:
         return session.get(Organization, int(ref))
     key = normalize_name(ref)
-    return session.scalars(
+    exact = session.scalars(
         select(Organization).where(or_(Organization.uscc == ref.upper(), Organization.name_key == key,
                                        Organization.id.in_(select(OrganizationAlias.organization_id)
                                                            .where(OrganizationAlias.alias_key == key))))
         .order_by(Organization.id)).first()
+    if exact is not None:
+        return exact
+    ids = organizations_containing(session, ref, limit=10)
+    if len(ids) > 1:
+        names = session.scalars(select(Organization.name).where(Organization.id.in_(ids))).all()
+        raise fail(f"「{ref}」对应多家机构，请写全称或 id / several organizations match:\n  " + "\n  ".join(names))
+    return session.get(Organization, ids[0]) if ids else None
 
 
 @orgs_app.command("show")

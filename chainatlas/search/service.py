@@ -71,7 +71,7 @@ def chain_nodes_for(query: str, limit: int = 6) -> list[dict]:
              "stage": idx.node(nid).stage, "matched": kw, "url": f"/orgs?node={nid}"} for nid, (_, kw) in ranked]
 
 
-def _organizations_containing(s: Session, query: str, limit: int = 50) -> list[int]:
+def organizations_containing(s: Session, query: str, limit: int = 50) -> list[int]:
     """Organizations whose name or an alias contains the typed text: a short or stock name
     (泰邦, 奥浦迈) may tokenize differently alone than inside the full name."""
     text = "".join(query.split())
@@ -167,7 +167,7 @@ def search(s: Session, query: str, *, kind: str | None = None, region: str | Non
         found = {r for k, r, _ in matches if k == "organization"}
         top = max((sc for _, _, sc in matches), default=1.0)
         # A name that contains the typed text is the strongest organization hit there is.
-        matches = [("organization", oid, top + 1.0) for oid in _organizations_containing(s, query)
+        matches = [("organization", oid, top + 1.0) for oid in organizations_containing(s, query)
                    if oid not in found] + list(matches)
     doc_ids = [r for k, r, _ in matches if k == "document"]
     org_ids = [r for k, r, _ in matches if k == "organization"]
