@@ -6,13 +6,14 @@ functions, so a figure never reads differently in two places. Amounts come in �
 
 Two styles:
 
-- ``"short"`` (pages, charts): three significant figures, trailing zeros dropped —
-  2.85万亿元, 12.3亿元, 1亿元, 250亿元, 3,500万元.
+- ``"short"`` (pages, charts): at most two decimals of 亿/万亿, trailing zeros dropped —
+  2.85万亿元, 12.3亿元, 1亿元, 250亿元, 403.4亿元, 3,500万元. A figure keeps the digits the
+  source stated (403.4亿元 must not read 403亿元 on one page and 403.4亿元 in the report).
 - ``"report"`` (reports, reasons, Excel an office circulates): a fixed decimal per unit so a
   column of figures lines up — 2.85万亿元, 50.0亿元, 3,500万元.
 
 A value never rounds into the next unit's territory: 9,999.99万元 reads 1.0亿元, not
-10,000万元; 9,999.96亿元 reads 1万亿元.
+10,000万元; 9,999.996亿元 reads 1万亿元.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ def _number(x: float, name: str, style: str) -> str:
         return _fixed(x, _REPORT_DIGITS[name])
     if name in ("万", ""):  # 万 amounts and plain 元 read as whole numbers with separators: 3,500万元
         return _sig3(x) if x < 1000 else f"{x:,.0f}"
-    return _sig3(x)
+    s = f"{x:,.2f}"
+    return s.rstrip("0").rstrip(".")
 
 
 def _rounded(text: str) -> float:
