@@ -23,9 +23,9 @@ def _demo_paths(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
     seen: list[Path] = []
 
-    def fake_ingest(store: Any, paths: Any, **kw: Any) -> str:
+    def fake_ingest(store: Any, paths: Any, **kw: Any) -> pipeline.IngestReport:
         seen.extend(Path(p) for p in paths)
-        return "ok"
+        return pipeline.IngestReport()
 
     monkeypatch.setattr(demo_mod, "get_store", lambda db: SimpleNamespace(url="sqlite://"))
     monkeypatch.setattr(sample, "load_sample", lambda store: 0)
