@@ -1,12 +1,14 @@
 """Organization recognizer: rules over segmented text, united with a shipped NER model.
 
-Candidates come from five places, each a general pattern of Chinese news, not a name list:
+Candidates come from several places, each a general pattern of Chinese news, not a name list:
   suffix       a head word (有限公司, 研究院, 产业园 …) with the name grown leftwards over
                name-like words until a boundary (verb, function word, punctuation);
   model        ORG entities of LAC, trimmed of product tails and cleaned of fragments;
   enumeration  items of 「A、B、C等企业」 lists;
   title        「X董事长张三」: X is an enterprise;
   quoted       「电商平台“X”」.
+The suffix source lives in ``orgsuffix``, the context sources in ``orgcontext``, shared
+records and helpers in ``orgbase``.
 Then filters (generic phrases, bare places, media bylines, deictic 市/省 names), merging of
 short names into full names (泰邦生物 → 山东泰邦生物有限公司, 以下简称 …), and kind/region.
 
@@ -19,84 +21,34 @@ and a second pass redoes just the decisions those stretches touch.
 from __future__ import annotations
 
 import bisect
-import operator
 import os
 import re
-from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from typing import Any
 
 from . import lexicons
 from .component import Component
-from .orgnames import (
-    balanced,
-    enclosing_quote,
-    inside_longer_quote,
-    merge_candidates,
-    place_only,
-    quoted,
-    suffix_of,
-    trim_facility,
+from .orgbase import (
+    _PUNCT,
+    _STOP_TAGS,
+    Candidate,
+    RulesPass,
+    _cue_sets,
+    _generic_replacements,
+    _split_generic,
+    _suffix_re,
 )
-from .places import first_place, is_place, park_names
+from .orgcontext import ContextRules
+from .orgnames import enclosing_quote, merge_candidates, suffix_of
+from .orgsuffix import SuffixRules
+from .places import is_place, park_names
 from .tagger import Token, jieba_freq
 from .text import DocumentView, Sentence
 from .types import Organization
 
-# jieba tags that end a name on its left (punctuation, pronouns, numerals, function words).
-_STOP_TAGS = {"x", "w", "p", "c", "u", "uj", "ul", "uv", "ud", "ug", "uz", "r", "m", "q", "t", "d", "y",
-              "e", "o", "zg", "ad", "mq", "TIME"}
-# jieba's person tags (nr) are too noisy to count alone (康复/nr, 高水平/nr); Latin is judged apart.
-_PROPER_TAGS = {"ns", "nz", "nt", "j"}
-_MAX_NAME = 36
-_START, _END = operator.itemgetter(0), operator.itemgetter(1)  # of a Token (a named tuple)
-_ORDINAL = re.compile(r"第[一二三四五六七八九十\d]+")
-# jieba's proper-noun tags other than places (organization, person, other proper noun, abbreviation).
-_NAME_TAGS = {"nt", "nr", "nrt", "nrfg", "nz", "j"}
-_CONJ = {"和", "与"}
-_PUNCT = set(",,。;;::、!!??“”\"'‘’《》<>【】[]{}——…·•|/\\ \t\n") - {"(", ")"}
-_LATIN_ORG = re.compile(r"(?<![A-Za-z])([A-Z][A-Za-z0-9&\-]{1,30}?)(\s?)(%s)(?![A-Za-z])")
+__all__ = ["Candidate", "OrganizationRecognizer", "RulesPass"]
 
 
-@dataclass
-class Candidate:
-    start: int
-    end: int
-    source: str
-    kind: str | None = None
-    score: float = 0.5
-    alias_of: tuple[int, int] | None = None  # explicit alias (以下简称) of the span there
-    tags: set[str] = field(default_factory=set)
-
-
-@dataclass
-class RulesPass:
-    """What a rules-only pass over one sentence leaves for the model pass."""
-
-    candidates: list[Candidate]
-    windows: list[tuple[int, int]]  # sentence-relative stretches for the model
-    memo: dict[int, Any]  # suffix match start → (looked from, looked to, candidate or None)
-
-
-@lru_cache(maxsize=1)
-def _suffix_re() -> re.Pattern[str]:
-    words = sorted(lexicons.org_suffixes(), key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, words)))
-
-
-@lru_cache(maxsize=1)
-def _latin_re() -> re.Pattern[str]:
-    suffixes = sorted(lexicons.org_suffix_config()["latin_suffixes"], key=len, reverse=True)
-    return re.compile(_LATIN_ORG.pattern % "|".join(map(re.escape, suffixes)))
-
-
-@lru_cache(maxsize=1)
-def _cue_sets() -> dict[str, frozenset[str]]:
-    return {k: frozenset(v) for k, v in lexicons.org_cues().items() if isinstance(v, list)}
-
-
-
-class OrganizationRecognizer(Component):
+class OrganizationRecognizer(SuffixRules, ContextRules, Component):
     """spaCy-style component: ``__call__(view, sentences, pos, ner) -> list[Organization]``."""
 
     name = "orgs@1"
@@ -271,403 +223,6 @@ class OrganizationRecognizer(Component):
         flush()
 
     # -- candidate sources ------------------------------------------------------------
-    def _suffix(self, text: str, sent: Sentence, pos: list[Token], ner: list[Token]) -> list[Candidate]:
-        out: list[Candidate] = []
-        ctx = (sent, pos, ner, {t.end: i for i, t in enumerate(pos)}, {t.start: i for i, t in enumerate(pos)},
-               # jieba mis-cuts some words the model gets right (博览/馆里 vs 博览馆): either may close a name.
-               {t.end for t in ner})
-        memo, windows = self._memo, self._windows
-        for m in _suffix_re().finditer(sent.text):
-            key = sent.start + m.start()
-            if windows is not None and key in memo:
-                # Pass two: a decision whose stretch no model window touches stands as it was.
-                lo, hi, cand = memo[key]
-                if not any(a < hi and lo < b for a, b in windows):
-                    if cand is not None:
-                        out.append(replace(cand, tags=set()))
-                    continue
-            cand, lo = self._suffix_match(text, m, ctx)
-            if windows is None and self._doubts is not None:
-                memo[key] = (lo, sent.start + m.end() + 10, replace(cand, tags=set()) if cand else None)
-            if cand is not None:
-                out.append(cand)
-        return out
-
-    def _suffix_match(self, text: str, m: re.Match[str], ctx: tuple) -> tuple[Candidate | None, int]:  # type: ignore[type-arg]
-        """The name a suffix match closes, if any, and where the decision started looking."""
-        sent, pos, ner, ends, starts, model_ends = ctx
-        table = lexicons.org_suffixes()
-        s, e = sent.start + m.start(), sent.start + m.end()
-        word = m.group()
-        # The suffix must close a word (生物 in 生物制品 does not); a one-character suffix
-        # must be a word of its own (局 in 布局, 部 in 干部 is not).
-        if e not in ends and e not in model_ends:
-            if self._doubts is not None and len(word) >= 2:
-                # jieba cut the suffix itself (博览/馆里): the model may close it.
-                k = _token_index_at(pos, starts, e - 1)
-                if k is not None and s < pos[k].start:
-                    self._doubt(max(sent.start, s - 8), pos[k].end, "cut_suffix")
-            return None, s
-        if len(word) == 1 and (e not in ends or (s not in starts and pos[ends[e]].text not in table)):
-            return None, s
-        suf = table[word]
-        i = _token_index_at(pos, starts, s)
-        if i is None:
-            return None, s
-        left = self._grow_left(text, pos, i, suf)
-        lo = min(left, s)
-        if left >= s or (len(word) == 1 and e - left < lexicons.org_suffix_config()["min_len_single_char_suffix"]):
-            return None, lo
-        left, e = self._trim(text, left, e)
-        if e - left < 2 or not balanced(text[left:e]):
-            return None, lo
-        if not self._name_end_ok(text, pos, ends.get(e), suf) or not self._model_end_ok(text, ner, e, suf):
-            return None, lo
-        left = self._prefer_known(text, pos, ner, left, e)
-        ending = suffix_of(text[left:e])  # after trimming, the suffix may have changed
-        prefix_end = e - len(ending.word) if ending else s
-        final = ending or suf
-        # The model naming exactly this span is agreement enough (中国光谷国际脑科学创新中心).
-        agreed = any(t.tag == "ORG" and t.start == left and t.end == e for t in ner)
-        # 揭牌成立X / 组建X: the event itself says X is a new organization.
-        agreed = agreed or (suf.hard and text[max(0, left - 4):left].endswith(self._naming_verbs))
-        self._odd_decided = False
-        distinctive = agreed or self._distinctive(text, pos, ner, left, prefix_end)
-        if not distinctive and not (suf.hard and quoted(text, left, e)):
-            # The model may know the name (扬子江药业集团, 复旦大学): worth asking always
-            # ("rejected"), or for a short name that starts with a word jieba knows as a
-            # proper noun ("rejected_proper").
-            first = _overlapping(pos, left, left + 1)
-            if "rejected" in self.doubt_kinds or (e - left <= 12 and first and first[0].tag in _NAME_TAGS):
-                self._doubt(left, e, "rejected_proper")
-            return None, lo
-        if self._doubts is not None:
-            # Accepted on weak evidence, the model may veto it: a name distinctive only through
-            # unknown characters, or grown across a one-character verb; and a short industry
-            # name (…医药) followed by a word that may continue the phrase (医药博览馆).
-            if not suf.hard and "soft" in self.doubt_kinds and (
-                    self._runs_on(pos, e) or self._weak_name(text, pos, left, prefix_end, e)):
-                self._doubt(left, e + 2, "soft")
-            elif "weak" in self.doubt_kinds and self._weak_name(text, pos, left, prefix_end, e):
-                self._doubt(left, e + 2, "weak")
-        if not suf.hard and place_only(text[left:prefix_end]):
-            # 泰州医药 / 中国医药 name an industry of a place, not a company.
-            return None, lo
-        if not suf.hard and inside_longer_quote(text, left, e):
-            return None, lo  # “泰连锡生物医药集群” names a cluster, not a company
-        return Candidate(left, e, "suffix", final.kind, 0.9 if suf.hard else 0.7), lo
-
-    def _trim(self, text: str, s: int, e: int) -> tuple[int, int]:
-        """Title sub-units and facilities are not the organization named:
-        山东第一医科大学生命科学学院 + 系主任 → 山东第一医科大学; 三鹰生物德国研发中心 → 三鹰生物."""
-        name = text[s:e]
-        cues = self.cues
-        after = text[e:e + 10]
-        if name.endswith(self._subunits):
-            head = re.split(r"[,,、。;;]", after)[0]
-            if any(t in head for t in cues["other_titles"]):
-                for k in range(len(name) - 2, 1, -1):
-                    suf = suffix_of(name[:k])
-                    if suf is not None and suf.hard and not suf.sub and name[:k].endswith(suf.word):
-                        return s, s + k
-        return trim_facility(text, s, e)
-
-    def _name_end_ok(self, text: str, pos: list[Token], i: int | None, suf: lexicons.Suffix) -> bool:
-        """A short industry name (…医药, …生物) ends where a noun does not continue the phrase:
-        泰安医药及医疗器械产业, 武汉生物医药高质量发展 and 湖北科技工作者 are not companies;
-        润方生物动物药 (a product follows) is."""
-        if suf.hard or i is None:
-            return True
-        nxt = pos[i + 1:i + 3]
-        if not nxt:
-            return True
-        t = nxt[0]
-        following = text[t.start:t.start + 6]
-        if any(w in following for w in self.cues["product_tails"]):
-            return True
-        if t.text in self.cues["executive_titles"] or t.text in self.cues["other_titles"] \
-                or t.text in self.cues["name_followers"]:
-            return True
-        nouns = {"n", "an", "nz", "ng", "a"}
-        if len(t.text) == 1 and t.tag in {"a", "b"} and len(nxt) > 1 and nxt[1].tag in nouns:
-            return False  # 智慧型康健医疗新高地
-        return not (t.tag in nouns and len(t.text) >= 2)
-
-    def _grow_left(self, text: str, pos: list[Token], i: int, suf: lexicons.Suffix) -> int:
-        """Start of the name whose suffix starts at token ``i``."""
-        left = pos[i].start
-        j = i - 1
-        while j >= 0:
-            t = pos[j]
-            if pos[i].end - t.start > _MAX_NAME:
-                break
-            if t.text in (")", ")"):
-                k = _matching_open(pos, j)
-                if k is None or t.end - pos[k].start > 14:
-                    break
-                left, j = pos[k].start, k - 1
-                continue
-            if t.text in _CONJ:
-                # 遗传工程和生物技术中心: a conjunction inside a name joins two plain words; after a
-                # complete name (复旦大学和…, …公司与…) it joins two organizations.
-                if not suf.hard or j == 0 or suffix_of(pos[j - 1].text) is not None or _ends_with_suffix(pos, j - 1) \
-                        or pos[j - 1].tag in _STOP_TAGS or pos[j - 1].tag in {"nr", "nrfg", "PER"}:
-                    break
-                left, j = t.start, j - 1
-                continue
-            closes = _ends_with_suffix(pos, j)
-            if not closes and self._is_boundary(t):
-                break
-            # A short industry name cannot absorb a complete name on its left (学院 + 生物制药)
-            # but can absorb another industry word (医药 + 科技); a sub-unit can absorb a
-            # complete name (华中科技大学 + 同济医院).
-            if closes and closes.hard and (not suf.hard or not suf.sub):
-                break
-            left, j = t.start, j - 1
-        # Never start on a dangling conjunction.
-        while left < pos[i].start and text[left] in "和与":
-            left += 1
-        return left
-
-    def _is_boundary(self, t: Token) -> bool:
-        if t.text in self.cues["left_boundaries"]:
-            return True
-        if not _PUNCT.isdisjoint(t.text) or t.text.isdigit():
-            return True
-        # A word ending in a boundary verb (全力支持, 正式落户) ends the name too.
-        if len(t.text) > 2 and t.text.endswith(self._long_boundaries):
-            return True
-        if len(t.text) == 1:
-            # Unknown names fall apart into single characters with arbitrary tags (研诺 → 研/v
-            # 诺); only function words, or a verb both taggers agree on (再/添), stop a name there.
-            if t.start in self._single_verbs:
-                return True
-            return t.tag in {"x", "w", "uj", "ul", "p", "c"} and t.text not in "()()"
-        if _ORDINAL.fullmatch(t.text):
-            return False
-        if t.tag in _STOP_TAGS:
-            return t.text not in self.cues["name_internal_verbs"]
-        # Verbs end a name; verbal nouns (生命, 发展) do not.
-        return t.tag in {"v", "vd", "vi"} and t.text not in self.cues["name_internal_verbs"]
-
-    @staticmethod
-    def _runs_on(pos: list[Token], e: int) -> bool:
-        """Whether the word after ``e`` may continue a phrase (a content word that is not a
-        verb), or jieba's word runs across ``e``."""
-        i = bisect.bisect_left(pos, e, key=_START)
-        if i >= len(pos) or pos[i].start != e:
-            return True  # jieba's word runs across the end: the model may end it elsewhere
-        t = pos[i]
-        return t.tag not in _STOP_TAGS and t.tag not in {"v", "vd", "vi", "x", "w"} and t.text[0] not in _PUNCT
-
-    def _weak_name(self, text: str, pos: list[Token], left: int, prefix_end: int, e: int) -> bool:
-        """A rules-only acceptance the model could overturn: distinctive only through a run
-        of unknown single characters, or grown across a one-character verb or preposition
-        the model might see as a boundary (…获聘光谷生物城)."""
-        if any(left <= t.start and t.end <= prefix_end and len(t.text) == 1 and t.tag[:1] in {"v", "p", "c", "d", "u"}
-               for t in _overlapping(pos, left, prefix_end)):
-            return True
-        return self._odd_decided  # distinctive only through the unknown-characters rule
-
-    def _model_end_ok(self, text: str, ner: list[Token], e: int, suf: lexicons.Suffix) -> bool:
-        if suf.hard:
-            return True
-        nxt = next((t for t in ner if t.start == e), None)
-        if nxt is None or any(w in text[e:e + 6] for w in self.cues["product_tails"]) \
-                or nxt.text in self.cues["name_followers"]:
-            return True
-        # Verbal nouns after a company are its actions (楚精灵医疗研发的…), not a longer phrase.
-        return not (nxt.tag in {"n", "nz", "an"} and len(nxt.text) >= 2)
-
-    def _prefer_known(self, text: str, pos: list[Token], ner: list[Token], left: int, e: int) -> int:
-        """A known name (a park, a registry entry) at the end of a grown name wins over words
-        the growth picked up before it that name nothing (亦然光谷生物城 → 光谷生物城)."""
-        name = text[left:e]
-        for k in range(1, len(name)):
-            known = name[k:]
-            if known not in self._known_set:
-                continue
-            extra_end = e - len(known)
-            if not is_place(text[left:extra_end]) and first_place(text[left:extra_end]) is None \
-                    and not self._distinctive(text, pos, [], left, extra_end):
-                return extra_end
-            break
-        return left
-
-    def _distinctive(self, text: str, pos: list[Token], ner: list[Token], start: int, end: int) -> bool:
-        """Whether ``text[start:end]`` (a name without its suffix) names something particular:
-        a place, a proper noun (jieba ns/nz/nt…, LAC ORG/LOC/PER/nz, a word jieba does not know),
-        a Latin name — not only generic words (生物医药, 人工, 专业)."""
-        if end <= start:
-            return False
-        part = text[start:end]
-        if self._known_parts_re is not None and self._known_parts_re.search(part):
-            return True  # 光谷…基金, 中国医药城国家新药创制基地: a known park or organization inside
-        if re.search(r"[A-Za-z]*[a-z][A-Za-z]*[A-Z]|[A-Z][a-z]+|[A-Z]{5,}", part):
-            return True
-        freq = jieba_freq()
-        generic = self.cues["generic_words"]
-        # jieba words that are rare proper nouns (越洋/ns), unknown, or single characters of a
-        # name jieba could not segment (润/方).
-        odd: list[tuple[int, int]] = []
-        near = _overlapping(pos, start, end)
-        for t in near:
-            a, b = max(t.start, start), min(t.end, end)
-            if b <= a or "·" in part[a - start:b - start]:
-                continue
-            piece = text[a:b]
-            if piece in generic or piece in lexicons.org_suffixes():
-                continue
-            if is_place(piece) and len(piece) >= 2:
-                return True
-            whole = (a, b) == (t.start, t.end)
-            if whole and t.tag in _PROPER_TAGS and freq.get(piece, 0) < 500 and len(piece) >= 2:
-                return True
-            # jieba's own organization words (复旦大学/nt, 国家药品监督管理局/nt) hold the suffix.
-            if t.tag == "nt" and t.end >= end and len(piece) >= 2 and freq.get(t.text, 0) < 100:
-                return True
-            if whole and (len(piece) == 1 or not freq.get(piece)) and not piece.isascii():
-                odd.append((a, b))
-        if not self._sent_model:
-            # Without the model, two or more unknown single characters in a row (济/川, 兰/丁)
-            # are the best sign of a name jieba could not segment.
-            run = 0
-            for a, b in odd:
-                run = run + 1 if b - a == 1 else 0
-                if run >= 2:
-                    self._odd_decided = True
-                    return True
-        # The model's entity tags count where jieba also saw something unusual inside them, or
-        # where jieba has the entity as one not-so-common word (光谷); a phrase of common words
-        # the model calls ORG (精准医学) does not.
-        words = {(t.start, t.end): t for t in near}
-        for t in _overlapping(ner, start, end):
-            if t.tag not in {"ORG", "LOC", "PER", "nz"}:
-                continue
-            a, b = max(t.start, start), min(t.end, end)
-            if b - a < 1 or text[a:b] in generic:
-                continue
-            if any(a <= x < b for x, _ in odd):
-                return True
-            w = words.get((a, b))
-            if w is not None and (a, b) == (t.start, t.end) and freq.get(w.text, 0) < 1000 \
-                    and w.tag in {"n", "nz", "ns", "nt", "j", "nr"}:
-                return True
-        return False
-
-    def _model(self, text: str, sent: Sentence, pos: list[Token], ner: list[Token]) -> list[Candidate]:
-        out: list[Candidate] = []
-        for t in ner:
-            if t.tag != "ORG":
-                continue
-            s, e = trim_facility(text, t.start, t.end)
-            if e - s < 2:
-                continue
-            name = text[s:e]
-            if re.search(r"[./:]|www|http", name, re.I) or is_place(name) or not balanced(name):
-                continue
-            suf = suffix_of(name)
-            ends = {tok.end: k for k, tok in enumerate(pos)}
-            if suf is not None and not self._name_end_ok(text, pos, ends.get(e), suf):
-                continue
-            if self._generic_name(name):
-                continue  # 瞪羚企业, 国际: a category, not a name
-            out.append(Candidate(s, e, "model", None, 0.6))
-        return out
-
-    def _enumeration(self, text: str, sent: Sentence, pos: list[Token], ner: list[Token]) -> list[Candidate]:
-        """「泰邦生物、海天智能、宝来利来等企业」: every item is an organization."""
-        out: list[Candidate] = []
-        if "等" not in sent.text:
-            return out
-        heads = "|".join(map(re.escape, sorted(self.cues["enumeration_heads"], key=len, reverse=True)))
-        for m in re.finditer(rf"等([^,,。;;、]{{0,16}}?)({heads})(?![家界主])", sent.text):
-            end = sent.start + m.start()
-            seg_start = sent.start
-            for k in range(m.start() - 1, -1, -1):
-                if sent.text[k] in ",,。;;::!?!?“”()()":
-                    seg_start = sent.start + k + 1
-                    break
-            items = [(mm.start() + seg_start, mm.end() + seg_start)
-                     for mm in re.finditer(r"[^、]+", text[seg_start:end])]
-            if len(items) < 2:
-                continue
-            first_s, first_e = items[0]
-            i = _token_index_at(pos, {t.start: n for n, t in enumerate(pos)}, first_e - 1)
-            if i is not None:
-                # The first item begins after the verb that introduces the list (集聚辉瑞 → 辉瑞).
-                j = i
-                while j > 0 and pos[j - 1].start >= first_s and not self._is_boundary(pos[j - 1]):
-                    j -= 1
-                if pos[j].start >= first_s:
-                    items[0] = (pos[j].start, first_e)
-            for s, e in items:
-                # A last item joined with 和/与/及 (A、B和C等) splits once more.
-                for sub_s, sub_e in _split_conj(text, s, e):
-                    if 2 <= sub_e - sub_s <= 16 and not any(ch in _PUNCT for ch in text[sub_s:sub_e]):
-                        out.append(Candidate(sub_s, sub_e, "enumeration", None, 0.7))
-        return out
-
-    def _titles(self, text: str, sent: Sentence, pos: list[Token], ner: list[Token]) -> list[Candidate]:
-        """「小药药总经理李萌」: the words before an executive title and a person are a company."""
-        out: list[Candidate] = []
-        titles = [t for t in self._titles_tuple if t in sent.text]
-        if not titles:
-            return out
-        per_starts = {t.start for t in ner if t.tag == "PER"} | {t.start for t in pos if t.tag in {"nr", "nrfg"}}
-        starts = {t.start: i for i, t in enumerate(pos)}
-        for title in titles:
-            if title not in sent.text:
-                continue
-            for m in re.finditer(re.escape(title), sent.text):
-                s, e = sent.start + m.start(), sent.start + m.end()
-                if e not in per_starts:
-                    if not self._sent_model and e < sent.end and not _PUNCT.intersection(text[e]):
-                        self._doubt(max(sent.start, s - 12), min(sent.end, e + 4), "title")  # a name jieba missed?
-                    continue
-                i = _token_index_at(pos, starts, s)
-                if i is None or pos[i].start != s:
-                    continue
-                j = i
-                while j > 0 and not self._is_boundary(pos[j - 1]) and s - pos[j - 1].start <= 16:
-                    j -= 1
-                if j < i and s - pos[j].start >= 2:
-                    out.append(Candidate(pos[j].start, s, "title", "enterprise", 0.7))
-        return out
-
-    def _quoted_names(self, text: str, sent: Sentence) -> list[Candidate]:
-        if "“" not in sent.text:
-            return []
-        heads = "|".join(map(re.escape, self.cues["quoted_name_heads"]))
-        return [Candidate(sent.start + m.start(2), sent.start + m.end(2), "quoted", None, 0.7)
-                for m in re.finditer(rf"({heads})“([^”“,,。]{{2,12}})”", sent.text)]
-
-    def _known(self, text: str, sent: Sentence) -> list[Candidate]:
-        if self._known_re is None:
-            return []
-        return [Candidate(sent.start + m.start(), sent.start + m.end(), "known", None, 0.9)
-                for m in self._known_re.finditer(sent.text)]
-
-    def _latin(self, text: str, sent: Sentence) -> list[Candidate]:
-        return [Candidate(sent.start + m.start(), sent.start + m.end(), "latin", "enterprise", 0.7)
-                for m in _latin_re().finditer(sent.text)]
-
-    def _aliases(self, text: str, sent: Sentence, cands: list[Candidate]) -> list[Candidate]:
-        """X(以下简称“Y”) / X,被称为“Y”: Y is another name of the candidate that ends before."""
-        out: list[Candidate] = []
-        if "“" not in sent.text:
-            return out
-        markers = "|".join(map(re.escape, sorted(self.cues["alias_markers"], key=len, reverse=True)))
-        for m in re.finditer(rf"[((,,]?\s*(?:{markers})\s*[::]?\s*“([^”]{{2,20}})”", sent.text):
-            at = sent.start + m.start()
-            owner = max((c for c in cands if c.end <= at and at - c.end <= 2), key=lambda c: c.end - c.start,
-                        default=None)
-            if owner is not None:
-                out.append(Candidate(sent.start + m.start(1), sent.start + m.end(1), "alias", owner.kind, 0.8,
-                                     alias_of=(owner.start, owner.end)))
-        return out
-
-    # -- choosing among candidates ----------------------------------------------------
     @staticmethod
     def _resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
         """Keep the longest candidate where spans overlap; rule-made names win ties and partial
@@ -745,60 +300,3 @@ class OrganizationRecognizer(Component):
             return False
         return not any(name.endswith(w) for w in ("领域", "产业", "行业", "方面", "地区", "国家"))
 
-
-@lru_cache(maxsize=1)
-def _generic_replacements() -> tuple[str, ...]:
-    words = {w for w in [*lexicons.org_cues()["generic_words"], *lexicons.org_suffixes()] if len(w) >= 2}
-    return tuple(sorted(words, key=len, reverse=True))
-
-
-def _overlapping(tokens: list[Token], start: int, end: int) -> list[Token]:
-    """The tokens (sorted, not overlapping one another) that overlap ``[start, end)``."""
-    i = bisect.bisect_right(tokens, start, key=_END)
-    out = []
-    while i < len(tokens) and tokens[i].start < end:
-        out.append(tokens[i])
-        i += 1
-    return out
-
-
-# -- token helpers ---------------------------------------------------------------------
-def _token_index_at(pos: list[Token], starts: dict[int, int], offset: int) -> int | None:
-    if offset in starts:
-        return starts[offset]
-    for i, t in enumerate(pos):
-        if t.start <= offset < t.end:
-            return i
-    return None
-
-
-def _matching_open(pos: list[Token], j: int) -> int | None:
-    for k in range(j - 1, max(-1, j - 8), -1):
-        if pos[k].text in ("(", "("):
-            return k
-    return None
-
-
-def _ends_with_suffix(pos: list[Token], j: int) -> lexicons.Suffix | None:
-    """The suffix a token closes: the token is a suffix word (大学, 局) or ends with one of two
-    or more characters (医科大学 → 大学)."""
-    word = pos[j].text
-    exact = lexicons.org_suffixes().get(word)
-    if exact is not None:
-        return exact
-    suf = suffix_of(word)
-    return suf if suf is not None and len(suf.word) >= 2 else None
-
-
-def _split_conj(text: str, s: int, e: int) -> list[tuple[int, int]]:
-    part = text[s:e]
-    m = re.search(r"(和|与|及|以及)", part)
-    if m and m.start() >= 2 and len(part) - m.end() >= 2:
-        return [(s, s + m.start()), (s + m.end(), e)]
-    return [(s, e)]
-
-
-def _split_generic(name: str) -> list[str]:
-    from .tagger import pos_tokens
-
-    return [t.text for t in pos_tokens(name)]
