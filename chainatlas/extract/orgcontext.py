@@ -5,12 +5,40 @@ known names, Latin legal forms and explicit aliases (以下简称)."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+from . import gazetteer, lexicons
 from .orgbase import _PUNCT, Candidate, _latin_re, _split_conj, _token_index_at
 from .orgnames import balanced, suffix_of, trim_facility
 from .places import is_place
-from .tagger import Token
+from .tagger import Token, pos_tokens
 from .text import Sentence
+
+# A security code in brackets right after a name: (300653) (300653-CN) (300595. SZ) (01558.HK)
+# (股票代码:600276).
+_CODE_AFTER = re.compile(r"\s?[((]\s*(?:(?:股票|证券)代码\s*[::]?\s*)?(?:[A-Z]{2}\s*)?\d{4,6}"
+                         r"(?:\s*[-.]\s*(?:CN|SZ|SH|SS|HK|BJ|TW|TWO|US))?\s*[))]")
+_MAX_SECURITY_NAME = 10
+_RUN_BREAKS = ",,。;;::、!!??“”\"'《》【】[]()() \t\n|/"
+# Market words right before a listed company's name.
+_MARKET_WORD = re.compile(r"(?:港股|A股|美股|H股|B股|个股|龙头股|概念股|医药股|科创板|创业板|北交所)")
+# A clause that ends with its subject's statement: 「…X 23日公告称」「X发布公告」「X表示」.
+_STATEMENT = re.compile(r"(?:^|(?<=[,,。;;:: ]))(?P<name>[^,,。;;::、\s]{3,14}?)"
+                        r"(?:\d{1,2}月)?(?:\d{1,2}日)?(?:晚间|早间|晚|盘后)?"
+                        r"(?:发布公告|公告称|公告|表示|披露|回复称|回应称"
+                        r"|(?:盘中|开盘|午后|尾盘|早盘)?(?:大涨|涨停|跌停|涨超|跌超|大跌|上涨|下跌|跟涨|收涨|收跌|冲高))")
+
+
+def _continues(text: str, end: int) -> bool:
+    """Whether the word after ``end`` goes on with the name as a phrase (医药, 产业, 技术 …)."""
+    nxt = text[end:end + 2]
+    return len(nxt) == 2 and (nxt in lexicons.org_cues()["generic_words"] or nxt in lexicons.org_suffixes())
+
+
+@lru_cache(maxsize=1)
+def _securities_re() -> re.Pattern[str]:
+    names = sorted(gazetteer.securities_names(), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, names)))
 
 
 class ContextRules:
@@ -121,10 +149,81 @@ class ContextRules:
                 for m in re.finditer(rf"({heads})“([^”“,,。]{{2,12}})”", sent.text)]
 
     def _known(self, text: str, sent: Sentence) -> list[Candidate]:
+        """Known names (gazetteers, parks, the registry) where they stand as a whole name: not
+        where the text goes on with a word that makes them part of a phrase (中国生物 in
+        中国生物医药产业)."""
         if self._known_re is None:
             return []
-        return [Candidate(sent.start + m.start(), sent.start + m.end(), "known", None, 0.9)
-                for m in self._known_re.finditer(sent.text)]
+        out = []
+        for m in self._known_re.finditer(sent.text):
+            s, e = sent.start + m.start(), sent.start + m.end()
+            if _continues(text, e):
+                continue
+            entry = gazetteer.lookup(m.group())
+            out.append(Candidate(s, e, "known", entry.kind if entry else None, 0.9))
+        return out
+
+    def _securities(self, text: str, sent: Sentence, pos: list[Token]) -> list[Candidate]:
+        """Names in securities notation — 正海生物(300653)、欧普康视(300595.SZ)、东阳光药
+        (01558.HK) — and after a market word (港股东阳光药, A股恒瑞医药): listed companies."""
+        out: list[Candidate] = []
+        for m in _CODE_AFTER.finditer(sent.text):
+            end = sent.start + m.start()
+            start = self._name_before(text, max(sent.start, end - _MAX_SECURITY_NAME), end)
+            if start is not None:
+                out.append(Candidate(start, end, "securities", "enterprise", 0.85))
+        if _MARKET_WORD.search(sent.text):
+            names = _securities_re()
+            for m in _MARKET_WORD.finditer(sent.text):
+                hit = names.match(sent.text, m.end())
+                if hit is not None and not _continues(text, sent.start + hit.end()):
+                    out.append(Candidate(sent.start + hit.start(), sent.start + hit.end(), "securities",
+                                         "enterprise", 0.85))
+        return out
+
+    def _name_before(self, text: str, lo: int, end: int) -> int | None:
+        """Start of the security name that ends at ``end``: the longest gazetteer name there,
+        else the words back to a boundary (verb, function word, punctuation)."""
+        run = text[lo:end]
+        cut = max((run.rfind(ch) for ch in _RUN_BREAKS), default=-1)
+        run_start = lo + cut + 1
+        if end - run_start < 2:
+            return None
+        for k in range(end - run_start, 1, -1):
+            if gazetteer.lookup(text[end - k:end]) is not None:
+                return end - k
+        words = pos_tokens(text[run_start:end], run_start)
+        start = end
+        for t in reversed(words):
+            if self._is_boundary(t) or t.text in self.cues["left_boundaries"]:
+                break
+            start = t.start
+        name = text[start:end]
+        if end - start < 2 or is_place(name) or self._generic_name(name) or name.isascii():
+            return None
+        return start
+
+    def _statements(self, text: str, sent: Sentence) -> list[Candidate]:
+        """「X药业23日公告称」「X制药表示」: a name with an organization suffix that speaks as
+        the subject of a company statement is a company, even when its words are common
+        (一致药业, 香雪制药)."""
+        out: list[Candidate] = []
+        for m in _STATEMENT.finditer(sent.text):
+            name = m.group("name")
+            k = len(name)
+            # The shortest tail of the clause that ends with a suffix and is not generic.
+            for size in range(3, min(k, 8) + 1):
+                piece = name[k - size:]
+                suf = suffix_of(piece)
+                if suf is None or is_place(piece[:-len(suf.word)]) or self._generic_name(piece):
+                    continue
+                head = piece[:-len(suf.word)]
+                if len(head) < 2 or any(ch in _PUNCT for ch in piece):
+                    break
+                s = sent.start + m.start("name") + k - size
+                out.append(Candidate(s, s + size, "statement", suf.kind, 0.7))
+                break
+        return out
 
     def _latin(self, text: str, sent: Sentence) -> list[Candidate]:
         return [Candidate(sent.start + m.start(), sent.start + m.end(), "latin", "enterprise", 0.7)

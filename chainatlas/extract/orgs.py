@@ -25,7 +25,7 @@ import os
 import re
 from typing import Any
 
-from . import lexicons
+from . import gazetteer, lexicons
 from .component import Component
 from .orgbase import (
     _PUNCT,
@@ -39,6 +39,7 @@ from .orgbase import (
 )
 from .orgcontext import ContextRules
 from .orgnames import enclosing_quote, merge_candidates, suffix_of
+from .orgrepair import join_adjacent, only_in_titles
 from .orgsuffix import SuffixRules
 from .places import is_place, park_names
 from .tagger import Token, jieba_freq
@@ -78,7 +79,11 @@ class OrganizationRecognizer(SuffixRules, ContextRules, Component):
         # Known names (registry, parks) of 4+ characters are matched verbatim; shorter ones
         # (光谷, 泰达) are too ambiguous in running text.
         names = set(known_names or []) | set(park_names())
-        self.known = sorted((n for n in names if len(n) >= 4), key=len, reverse=True)
+        # Gazetteer names (listed companies, government bodies, institutes) are matched from
+        # three characters on, unless ambiguous alone (老百姓, 新产业: securities contexts only).
+        listed = set(gazetteer.verbatim_names())
+        self.known = sorted({n for n in names if len(n) >= 4} | listed, key=len, reverse=True)
+        names |= set(gazetteer.entries())
         self._known_set = frozenset(self.known)
         self._known_re = re.compile("|".join(map(re.escape, self.known))) if self.known else None
         # Any known name, short ones too (光谷), makes a grown name distinctive.
@@ -115,7 +120,7 @@ class OrganizationRecognizer(SuffixRules, ContextRules, Component):
             else:
                 cands += self.sentence_candidates(view.text, sent, pos[sent.start], n)
         cands = [c for c in cands if self._keep(view.text, c, pos)]
-        return merge_candidates(view, cands)
+        return [o for o in merge_candidates(view, cands) if not only_in_titles(view.text, o)]
 
     def needs_tokens(self, sentence: str) -> bool:
         """Whether any token-based source could find a name in ``sentence``: a suffix, an
@@ -144,8 +149,9 @@ class OrganizationRecognizer(SuffixRules, ContextRules, Component):
         sc = self._suffix(text, sent, p, n) + self._model(text, sent, p, n)
         sc += self._enumeration(text, sent, p, n) + self._titles(text, sent, p, n)
         sc += self._quoted_names(text, sent) + self._known(text, sent) + self._latin(text, sent)
+        sc += self._securities(text, sent, p) + self._statements(text, sent)
         sc += self._aliases(text, sent, sc)
-        kept = self._resolve_overlaps(sc)
+        kept = join_adjacent(text, self._resolve_overlaps(sc))
         if doubts is not None and not self.doubt_kinds.isdisjoint({"unknown_run", "proper_noun"}):
             self._unexplained(text, p, kept, doubts)
         self._doubts = None
@@ -227,7 +233,8 @@ class OrganizationRecognizer(SuffixRules, ContextRules, Component):
     def _resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
         """Keep the longest candidate where spans overlap; rule-made names win ties and partial
         overlaps over model spans (the model cuts 北大医学部 out of a longer name)."""
-        rank = {"known": 0, "suffix": 1, "alias": 1, "latin": 1, "title": 2, "enumeration": 2, "quoted": 2,
+        rank = {"known": 0, "securities": 0, "suffix": 1, "alias": 1, "latin": 1, "title": 2, "enumeration": 2,
+                "quoted": 2, "statement": 2,
                 "model": 3}
         merged: dict[tuple[int, int], Candidate] = {}
         for c in cands:

@@ -33,6 +33,9 @@ from .tagger import Token, jieba_freq
 from .text import Sentence
 
 
+_LEGAL_FORMS = frozenset({"有限公司", "股份有限公司", "有限责任公司", "集团有限公司", "股份公司"})
+
+
 class SuffixRules:
     """Mixin of ``OrganizationRecognizer``: the suffix source and its boundary tests."""
 
@@ -90,7 +93,9 @@ class SuffixRules:
                 if k is not None and s < pos[k].start:
                     self._doubt(max(sent.start, s - 8), pos[k].end, "cut_suffix")
             return None, s
-        if len(word) == 1 and (e not in ends or (s not in starts and pos[ends[e]].text not in table)):
+        # 局 as its own word, or ending a word of three or more characters (保障局, 卫生局).
+        if len(word) == 1 and (e not in ends or (s not in starts and pos[ends[e]].text not in table
+                                                 and len(pos[ends[e]].text) < 3)):
             return None, s
         suf = table[word]
         i = _token_index_at(pos, starts, s)
@@ -114,7 +119,10 @@ class SuffixRules:
         # 揭牌成立X / 组建X: the event itself says X is a new organization.
         agreed = agreed or (suf.hard and text[max(0, left - 4):left].endswith(self._naming_verbs))
         self._odd_decided = False
-        distinctive = agreed or self._distinctive(text, pos, ner, left, prefix_end)
+        # A registered legal form (…有限公司) after four or more characters names one company
+        # even when its words are common (中国医疗器械有限公司).
+        legal = final.word in _LEGAL_FORMS and prefix_end - left >= 4 and not place_only(text[left:prefix_end])
+        distinctive = agreed or legal or self._distinctive(text, pos, ner, left, prefix_end)
         if not distinctive and not (suf.hard and quoted(text, left, e)):
             # The model may know the name (扬子江药业集团, 复旦大学): worth asking always
             # ("rejected"), or for a short name that starts with a word jieba knows as a
@@ -195,6 +203,13 @@ class SuffixRules:
                 if not suf.hard or j == 0 or suffix_of(pos[j - 1].text) is not None or _ends_with_suffix(pos, j - 1) \
                         or pos[j - 1].tag in _STOP_TAGS or pos[j - 1].tag in {"nr", "nrfg", "PER"}:
                     break
+                # What follows the conjunction names something on its own (仪式和长兴基金,
+                # 总经理杨晓明与盖茨基金会): the conjunction joins it to the sentence, not to
+                # another word of the name. Nothing but the suffix after it (和新区各委办局):
+                # the suffix is a common noun there.
+                if t.end >= pos[i].start or pos[j + 1].tag in _NAME_TAGS \
+                        or self._distinctive(text, pos, [], t.end, pos[i].start):
+                    break
                 left, j = t.start, j - 1
                 continue
             closes = _ends_with_suffix(pos, j)
@@ -213,6 +228,9 @@ class SuffixRules:
 
     def _is_boundary(self, t: Token) -> bool:
         if t.text in self.cues["left_boundaries"]:
+            return True
+        # A person's title ends the name before it (中国生物总经理杨晓明与…基金会).
+        if t.text in self.cues["executive_titles"] or t.text in self.cues["other_titles"]:
             return True
         if not _PUNCT.isdisjoint(t.text) or t.text.isdigit():
             return True

@@ -1,0 +1,62 @@
+"""Boundary repair and document-level filters of recognized organizations.
+
+* ``join_adjacent``: a name cut in two by the rules — a known name and the legal form
+  that follows it with only a place between (国药控股 + 南宁有限公司), or a company and its
+  park written with a bracketed place (丽珠集团 + (宁夏)医药产业园) — is one name.
+* ``only_in_titles``: a government body named only inside an official's title
+  (四川省科学技术厅副厅长…) is not an actor of the document (corpus/ANNOTATION.md).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from . import lexicons
+from .orgbase import Candidate
+from .orgnames import place_only, suffix_of
+from .types import Organization
+
+_JOINABLE = {"known", "securities", "suffix", "statement"}
+
+
+def join_adjacent(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """Join a candidate to the one that ends right where it starts, when the second is not
+    a complete name alone: it opens with a bracketed place, or nothing but a place stands
+    before its suffix. ``cands`` are sorted and do not overlap."""
+    out: list[Candidate] = []
+    for c in cands:
+        prev = out[-1] if out else None
+        if prev is not None and prev.end == c.start and prev.source in _JOINABLE and c.source in _JOINABLE \
+                and _incomplete(text[c.start:c.end]):
+            out[-1] = Candidate(prev.start, c.end, c.source, c.kind or prev.kind, max(prev.score, c.score),
+                                tags=prev.tags | c.tags | {"joined"})
+            continue
+        out.append(c)
+    return out
+
+
+def _incomplete(name: str) -> bool:
+    if name[:1] in "((":
+        return True
+    suf = suffix_of(name)
+    if suf is None or not suf.hard:
+        return False
+    return place_only(name[: len(name) - len(suf.word)]) and len(name) > len(suf.word)
+
+
+@lru_cache(maxsize=1)
+def _title_re() -> re.Pattern[str]:
+    cues = lexicons.org_cues()
+    words = {*cues["other_titles"], *cues["executive_titles"], *cues.get("official_titles", [])}
+    alt = "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+    # 副厅长, 党组书记, 一级巡视员: rank and party prefixes before the title itself.
+    return re.compile(rf"\s?(?:党组|党委|党工委)?(?:常务)?(?:副|一级|二级)?(?:{alt})")
+
+
+def only_in_titles(text: str, org: Organization) -> bool:
+    """Whether every mention of a government body is followed by an official's title."""
+    if org.kind != "government" or not org.mentions:
+        return False
+    pattern = _title_re()
+    return all(pattern.match(text, m.span.end) is not None for m in org.mentions)
