@@ -192,6 +192,11 @@ class ContextRules:
         for k in range(end - run_start, 1, -1):
             if gazetteer.lookup(text[end - k:end]) is not None:
                 return end - k
+        # An A-share 证券简称 has at most four characters: a run that short after a
+        # punctuation mark is the name whole (和佳股份, though 和 is also a conjunction).
+        if end - run_start <= 4 and all("\u4e00" <= ch <= "\u9fff" for ch in text[run_start:end]) \
+                and cut >= 0:
+            return run_start
         words = pos_tokens(text[run_start:end], run_start)
         start = end
         for t in reversed(words):

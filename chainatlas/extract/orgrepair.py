@@ -25,7 +25,7 @@ def join_adjacent(text: str, cands: list[Candidate]) -> list[Candidate]:
     a complete name alone: it opens with a bracketed place, or nothing but a place stands
     before its suffix. ``cands`` are sorted and do not overlap."""
     out: list[Candidate] = []
-    for c in cands:
+    for c in map(lambda c: undouble(text, c), cands):
         prev = out[-1] if out else None
         if prev is not None and prev.end == c.start and prev.source in _JOINABLE and c.source in _JOINABLE \
                 and _incomplete(text[c.start:c.end]):
@@ -37,12 +37,45 @@ def join_adjacent(text: str, cands: list[Candidate]) -> list[Candidate]:
 
 
 def _incomplete(name: str) -> bool:
+    """Not a complete name alone: a bracketed place first, only a place before a hard suffix,
+    or a park or fund, which a company name before it names (国药集团 + 黑龙江中药产业园)."""
     if name[:1] in "((":
         return True
     suf = suffix_of(name)
     if suf is None or not suf.hard:
         return False
+    if suf.kind in {"park", "other"}:
+        return True
     return place_only(name[: len(name) - len(suf.word)]) and len(name) > len(suf.word)
+
+
+def undouble(text: str, c: Candidate) -> Candidate:
+    """A name written twice in a row (PDF columns: 经济部工业局经济部工业局) is the name once."""
+    n = c.end - c.start
+    if n >= 4 and n % 2 == 0 and text[c.start:c.start + n // 2] == text[c.start + n // 2:c.end]:
+        return Candidate(c.start, c.start + n // 2, c.source, c.kind, c.score, c.alias_of, c.tags)
+    return c
+
+
+def place_free_alias(name: str, kind: str) -> str | None:
+    """A park's name without the places before it (广西南宁市金凯工业园 → 金凯工业园): the
+    form a later mention or another writer uses."""
+    from .places import first_place
+
+    if kind != "park":
+        return None
+    rest = name
+    while True:
+        place = first_place(rest[:6])
+        if place is None or not rest.startswith(place.name) and not rest.startswith(place.full):
+            break
+        cut = len(place.full) if rest.startswith(place.full) else len(place.name)
+        if rest[cut:cut + 1] in {"省", "市", "区", "县"}:
+            cut += 1
+        rest = rest[cut:]
+    if rest == name or len(rest) < 4 or suffix_of(rest) is None or len(rest) - len(suffix_of(rest).word) < 2:
+        return None
+    return rest
 
 
 @lru_cache(maxsize=1)

@@ -39,7 +39,7 @@ from .orgbase import (
 )
 from .orgcontext import ContextRules
 from .orgnames import enclosing_quote, merge_candidates, suffix_of
-from .orgrepair import join_adjacent, only_in_titles
+from .orgrepair import join_adjacent, only_in_titles, place_free_alias
 from .orgsuffix import SuffixRules
 from .places import is_place, park_names
 from .tagger import Token, jieba_freq
@@ -120,7 +120,12 @@ class OrganizationRecognizer(SuffixRules, ContextRules, Component):
             else:
                 cands += self.sentence_candidates(view.text, sent, pos[sent.start], n)
         cands = [c for c in cands if self._keep(view.text, c, pos)]
-        return [o for o in merge_candidates(view, cands) if not only_in_titles(view.text, o)]
+        orgs = [o for o in merge_candidates(view, cands) if not only_in_titles(view.text, o)]
+        for o in orgs:
+            alias = place_free_alias(o.name, o.kind)
+            if alias is not None and alias not in o.aliases:
+                o.aliases.append(alias)
+        return orgs
 
     def needs_tokens(self, sentence: str) -> bool:
         """Whether any token-based source could find a name in ``sentence``: a suffix, an

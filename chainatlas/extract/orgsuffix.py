@@ -24,6 +24,7 @@ from .orgbase import (
     _ends_with_suffix,
     _matching_open,
     _overlapping,
+    _split_generic,
     _suffix_re,
     _token_index_at,
 )
@@ -31,7 +32,6 @@ from .orgnames import balanced, inside_longer_quote, place_only, quoted, suffix_
 from .places import first_place, is_place
 from .tagger import Token, jieba_freq
 from .text import Sentence
-
 
 _LEGAL_FORMS = frozenset({"有限公司", "股份有限公司", "有限责任公司", "集团有限公司", "股份公司"})
 
@@ -140,8 +140,8 @@ class SuffixRules:
                 self._doubt(left, e + 2, "soft")
             elif "weak" in self.doubt_kinds and self._weak_name(text, pos, left, prefix_end, e):
                 self._doubt(left, e + 2, "weak")
-        if not suf.hard and place_only(text[left:prefix_end]):
-            # 泰州医药 / 中国医药 name an industry of a place, not a company.
+        if not suf.hard and (place_only(text[left:prefix_end]) or self._place_and_generic(text[left:prefix_end])):
+            # 泰州医药 / 中国医药 / 长春市生物医药 name an industry of a place, not a company.
             return None, lo
         if not suf.hard and inside_longer_quote(text, left, e):
             return None, lo  # “泰连锡生物医药集群” names a cluster, not a company
@@ -225,6 +225,17 @@ class SuffixRules:
         while left < pos[i].start and text[left] in "和与":
             left += 1
         return left
+
+    def _place_and_generic(self, prefix: str) -> bool:
+        """A place followed by generic industry words only (长春市 + 生物)."""
+        place = first_place(prefix)
+        if place is None:
+            return False
+        for head in (place.full, place.name):
+            if prefix.startswith(head):
+                rest = prefix[len(head):].lstrip("市省区县")
+                return bool(rest) and all(w in self.cues["generic_words"] for w in _split_generic(rest))
+        return False
 
     def _is_boundary(self, t: Token) -> bool:
         if t.text in self.cues["left_boundaries"]:
