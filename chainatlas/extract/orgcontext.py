@@ -231,8 +231,15 @@ class ContextRules:
         return out
 
     def _latin(self, text: str, sent: Sentence) -> list[Candidate]:
-        return [Candidate(sent.start + m.start(), sent.start + m.end(), "latin", "enterprise", 0.7)
-                for m in _latin_re().finditer(sent.text)]
+        """Latin names with a legal form (BioNTech SE) — not a phrase of an English sentence
+        (National Medical Products Administration), where Latin words go on either side."""
+        out = []
+        for m in _latin_re().finditer(sent.text):
+            before, after = sent.text[max(0, m.start() - 2):m.start()], sent.text[m.end():m.end() + 2]
+            if re.fullmatch(r"\s?[A-Z]", after or "-") or re.fullmatch(r"[A-Za-z]\s?", before or "-"):
+                continue
+            out.append(Candidate(sent.start + m.start(), sent.start + m.end(), "latin", "enterprise", 0.7))
+        return out
 
     def _aliases(self, text: str, sent: Sentence, cands: list[Candidate]) -> list[Candidate]:
         """X(以下简称“Y”) / X,被称为“Y”: Y is another name of the candidate that ends before."""

@@ -63,7 +63,7 @@ def place_free_alias(name: str, kind: str) -> str | None:
     from .places import first_place
 
     if kind != "park":
-        return None
+        return _without_province(name)
     rest = name
     while True:
         place = first_place(rest[:6])
@@ -93,3 +93,16 @@ def only_in_titles(text: str, org: Organization) -> bool:
         return False
     pattern = _title_re()
     return all(pattern.match(text, m.span.end) is not None for m in org.mentions)
+
+
+def _without_province(name: str) -> str | None:
+    """江苏省常州市爱家健康管理有限公司 → 常州市爱家健康管理有限公司: a province before a
+    city is dropped in later mentions and by other writers."""
+    from .places import first_place
+
+    province = first_place(name[:4])
+    if province is None or province.level != "province" or not name.startswith(province.full):
+        return None
+    rest = name[len(province.full):]
+    city = first_place(rest[:4])
+    return rest if city is not None and city.level == "prefecture" and rest.startswith(city.name) else None

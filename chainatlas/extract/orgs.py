@@ -108,7 +108,10 @@ class OrganizationRecognizer(SuffixRules, ContextRules, Component):
         see ``model_windows``)."""
         cands: list[Candidate] = []
         ruled = ruled or {}
+        boilerplate = tuple(self.cues["boilerplate_cues"])
         for sent in sentences:
+            if any(cue in sent.text for cue in boilerplate):
+                continue  # a disclaimer names regulators and media, not facts of the page
             n = ner.get(sent.start)
             first = ruled.get(sent.start)
             if first is not None and (n is None or not first.windows):

@@ -94,8 +94,10 @@ class SuffixRules:
                     self._doubt(max(sent.start, s - 8), pos[k].end, "cut_suffix")
             return None, s
         # 局 as its own word, or ending a word of three or more characters (保障局, 卫生局).
+        # Not where the word's last two characters are a common word of their own (产业布局).
         if len(word) == 1 and (e not in ends or (s not in starts and pos[ends[e]].text not in table
-                                                 and len(pos[ends[e]].text) < 3)):
+                                                 and (len(pos[ends[e]].text) < 3
+                                                      or jieba_freq().get(text[e - 2:e], 0) >= 500))):
             return None, s
         suf = table[word]
         i = _token_index_at(pos, starts, s)
