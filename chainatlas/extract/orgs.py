@@ -110,8 +110,10 @@ class OrganizationRecognizer(SuffixRules, ContextRules, Component):
         ruled = ruled or {}
         boilerplate = tuple(self.cues["boilerplate_cues"])
         for sent in sentences:
-            if any(cue in sent.text for cue in boilerplate):
-                continue  # a disclaimer names regulators and media, not facts of the page
+            # A disclaimer names regulators and media, not facts of the page; read a little past
+            # the sentence, which a line wrap may have cut (…到证监会指\n定媒体仔细阅读…).
+            if any(cue in view.text[sent.start:sent.end + 8].replace("\n", "") for cue in boilerplate):
+                continue
             n = ner.get(sent.start)
             first = ruled.get(sent.start)
             if first is not None and (n is None or not first.windows):

@@ -209,8 +209,10 @@ class SuffixRules:
                 # 总经理杨晓明与盖茨基金会): the conjunction joins it to the sentence, not to
                 # another word of the name. Nothing but the suffix after it (和新区各委办局):
                 # the suffix is a common noun there.
-                if t.end >= pos[i].start or pos[j + 1].tag in _NAME_TAGS \
-                        or self._distinctive(text, pos, [], t.end, pos[i].start):
+                # The words after it up to the first head word (生物技术 of 生物技术中心(ICGEB)…).
+                head = next((k for k in range(j + 1, i) if (h := _ends_with_suffix(pos, k)) and h.hard), i)
+                if (head == i and t.end >= pos[i].start) or pos[j + 1].tag in _NAME_TAGS \
+                        or (t.end < pos[head].start and self._distinctive(text, pos, [], t.end, pos[head].start)):
                     break
                 left, j = t.start, j - 1
                 continue

@@ -1,0 +1,120 @@
+"""Gazetteer evidence, securities notation, statement subjects, boundary repair and noise
+filters of the organization recognizer, on sentences written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from chainatlas.extract import gazetteer
+from chainatlas.extract.orgbase import Candidate
+from chainatlas.extract.orgrepair import join_adjacent, place_free_alias, undouble
+from chainatlas.extract.pipeline import extract_text
+
+
+def names(text: str) -> set[str]:
+    return {o.name for o in extract_text(text).organizations}
+
+
+def kinds(text: str) -> dict[str, str]:
+    return {o.name: o.kind for o in extract_text(text).organizations}
+
+
+# -- gazetteers ------------------------------------------------------------------------
+def test_gazetteer_maps_short_names_to_full_names() -> None:
+    entry = gazetteer.lookup("康缘药业")
+    assert entry is not None and entry.full_name == "江苏康缘药业股份有限公司" and entry.kind == "enterprise"
+    assert gazetteer.same_organization("国药集团", "中国医药集团有限公司")
+    assert not gazetteer.same_organization("国药集团", "康缘药业")
+    gov = gazetteer.lookup("国家药监局")
+    assert gov is not None and gov.full_name == "国家药品监督管理局" and gov.kind == "government"
+
+
+def test_ambiguous_short_names_need_a_securities_context() -> None:
+    # 老百姓 is a common word; 新产业 a common phrase: never matched alone.
+    assert gazetteer.lookup("老百姓").securities_only
+    assert "老百姓" not in gazetteer.verbatim_names()
+    assert all(len(n) >= gazetteer.MIN_VERBATIM for n in gazetteer.verbatim_names())
+    assert "老百姓" not in names("这项政策让老百姓看病更方便。")
+
+
+def test_gazetteer_names_are_candidates_with_their_kind() -> None:
+    found = kinds("佐力药业与国家药监局就新药审评进行了沟通。")
+    assert found.get("佐力药业") == "enterprise"
+    assert found.get("国家药监局") == "government"
+
+
+def test_gazetteer_name_inside_a_phrase_is_not_a_name() -> None:
+    assert "中国生物" not in names("中国生物医药产业发展报告今天发布。")
+
+
+# -- securities notation and statement subjects -----------------------------------------
+def test_security_codes_mark_listed_companies_even_unknown_ones() -> None:
+    found = names("午后医药板块走强,康缘药业(600557.SH)涨停,天和精工(300999-CN)上涨4%,禾信仪器(688622)跟涨。")
+    assert {"康缘药业", "天和精工", "禾信仪器"} <= found
+
+
+def test_market_word_before_a_listed_name() -> None:
+    assert "信达生物" in names("港股信达生物午后拉升,盘中一度涨超6%。")
+
+
+def test_subject_of_a_company_statement() -> None:
+    # 华康 + 制药 are common words: only the statement context makes it a company.
+    assert "华康制药" in names("华康制药25日公告称,公司一款注射液获得药品注册证书。")
+
+
+# -- boundary repair --------------------------------------------------------------------
+def test_conjunction_before_a_complete_name_is_not_part_of_it() -> None:
+    found = names("大会举行了签约仪式和明德基金项目发布。")
+    assert "仪式和明德基金" not in found
+
+
+def test_conjunction_inside_a_government_name_is_kept() -> None:
+    assert "郑州市人力资源和社会保障局" in names("郑州市人力资源和社会保障局发布了新的补贴政策。")
+
+
+def test_person_title_ends_a_name_on_its_left() -> None:
+    found = names("海川集团总经理李强与星河基金会代表举行会谈。")
+    assert not any("总经理" in n for n in found)
+
+
+def test_join_adjacent_names_cut_before_a_place_and_legal_form() -> None:
+    text = "华润医药成都有限公司和康哲药业海南生物医药产业园"
+    cands = [Candidate(0, 4, "known", "enterprise"), Candidate(4, 10, "suffix", "enterprise"),
+             Candidate(11, 15, "known", "enterprise"), Candidate(15, 24, "suffix", "park")]
+    joined = join_adjacent(text, cands)
+    assert [text[c.start:c.end] for c in joined] == ["华润医药成都有限公司", "康哲药业海南生物医药产业园"]
+    # A complete name after a company is not joined to it.
+    text = "国药集团康缘药业股份有限公司"
+    cands = [Candidate(0, 4, "known", "enterprise"), Candidate(4, 14, "suffix", "enterprise")]
+    assert len(join_adjacent(text, cands)) == 2
+
+
+def test_doubled_names_from_pdf_columns_are_undone() -> None:
+    text = "卫生福利部卫生福利部"
+    c = undouble(text, Candidate(0, 10, "known", "government"))
+    assert text[c.start:c.end] == "卫生福利部"
+    assert undouble("中国中国药科大学", Candidate(0, 8, "suffix")).end == 8
+
+
+def test_place_free_aliases() -> None:
+    assert place_free_alias("湖北省武汉市光谷生物城", "park") == "光谷生物城"
+    assert place_free_alias("浙江省湖州市德清康泰医疗器械有限公司", "enterprise") == "湖州市德清康泰医疗器械有限公司"
+    assert place_free_alias("康泰医疗器械有限公司", "enterprise") is None
+
+
+def test_place_and_industry_words_are_not_a_company() -> None:
+    assert not {n for n in names("长沙市生物医药产业加快发展,集聚效应明显。") if n.startswith("长沙")}
+
+
+# -- noise and titles -------------------------------------------------------------------
+def test_government_body_named_only_in_a_title_is_skipped() -> None:
+    assert "湖南省工业和信息化厅" not in names("湖南省工业和信息化厅副厅长赵明出席活动并致辞。")
+    assert "湖南省工业和信息化厅" in names("湖南省工业和信息化厅发布了医药产业专项资金申报通知。")
+
+
+@pytest.mark.parametrize("sentence", [
+    "投资者应当到证监会指\n定媒体仔细阅读年度报告全文。",
+    "本文版权归原作者所有,转载请注明出处,新华网不承担任何责任。",
+])
+def test_boilerplate_sentences_name_no_organization(sentence: str) -> None:
+    assert names(sentence) == set()
