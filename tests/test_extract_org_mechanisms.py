@@ -118,3 +118,25 @@ def test_government_body_named_only_in_a_title_is_skipped() -> None:
 ])
 def test_boilerplate_sentences_name_no_organization(sentence: str) -> None:
     assert names(sentence) == set()
+
+
+# -- the shared gold corpus, by halves (skipped without ../shared) ------------------------
+@pytest.mark.slow
+def test_organizations_hold_on_both_halves_of_the_gold_corpus() -> None:
+    import json
+
+    from conftest import shared_path
+
+    from chainatlas.extract.pipeline import extract
+    from chainatlas.extract.scoring import score
+    from chainatlas.ingest.prepare import prepare_path
+
+    corpus = shared_path("corpus")
+    golds = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((corpus / "gold").glob("*.json"))]
+    preds = [extract(d).to_format_json(d.doc_key)
+             for g in golds for d in prepare_path(corpus / "news" / f"{g['doc']}.txt")]
+    for parity in (0, 1):
+        half = [g for g in golds if int(str(g["doc"])[:3]) % 2 == parity]
+        report = score(half, preds)
+        assert report.organizations.f1 >= 0.80, (parity, report.organizations.to_json())
+        assert report.noise <= 1, (parity, report.noise)
