@@ -1,7 +1,7 @@
 """Extraction quality on halves of the shared gold corpus (design on one half, check on the
 other, then swap): organization, figure and event P/R/F1 and noise organizations reported,
 for the odd-numbered pages, the even-numbered pages (the three seed pages 000/002/004 are
-even) and the whole corpus.
+even), the whole corpus, and the three seed pages alone.
 
 A gold page of the other half is not scored at all (``chainatlas eval`` would count a gold
 page without a prediction as all missed), so each half is scored on its own pages only.
@@ -35,6 +35,8 @@ if not (SHARED / "corpus").exists() and Path("/work/shared/corpus").exists():
     SHARED = Path("/work/shared")
 
 HALVES = ("odd", "even", "all")
+GROUPS = (*HALVES, "seed")  # seed: the three pages the extractor was first built on (000, 002, 004)
+SEEDS = ("000", "002", "004")
 
 
 def half_of(doc: str) -> str:
@@ -71,8 +73,11 @@ def score_halves(golds: list[dict[str, Any]], preds: list[dict[str, Any]]) -> di
     from chainatlas.extract.scoring import score
 
     out: dict[str, Any] = {}
-    for half in HALVES:
-        part = [g for g in golds if half == "all" or half_of(str(g["doc"])) == half]
+    for half in GROUPS:
+        if half == "seed":
+            part = [g for g in golds if str(g["doc"]).startswith(SEEDS)]
+        else:
+            part = [g for g in golds if half == "all" or half_of(str(g["doc"])) == half]
         report = score(part, preds)
         out[half] = {"docs": len(part), "report": report}
     return out
@@ -92,7 +97,7 @@ def print_table(title: str, figs: dict[str, Any], base: dict[str, Any] | None = 
     print(f"== {title}")
     print(f"{'half':5} {'docs':>4}  {'org P':>6} {'org R':>6} {'org F1':>7} {'noise':>5}  "
           f"{'fig F1':>6} {'evt F1':>6}")
-    for half in HALVES:
+    for half in GROUPS:
         f = figs[half]
         line = (f"{half:5} {f['docs']:>4}  {f['org']['p']:6.3f} {f['org']['r']:6.3f} {f['org']['f1']:7.3f} "
                 f"{f['noise']:>5}  {f['metric']['f1']:6.3f} {f['event']['f1']:6.3f}")
@@ -107,7 +112,7 @@ def main() -> None:
     ap.add_argument("--pred", type=Path, help="score these predictions instead of extracting")
     ap.add_argument("--baseline", type=Path, help="also score these predictions, for the differences")
     ap.add_argument("--save", type=Path, help="write this run's predictions here (JSON Lines)")
-    ap.add_argument("--details", choices=HALVES, help="print missed and spurious organizations of a half")
+    ap.add_argument("--details", choices=GROUPS, help="print missed and spurious organizations of a half")
     args = ap.parse_args()
     if not (args.corpus / "gold").exists():
         raise SystemExit(f"no gold corpus at {args.corpus} (set CHAINATLAS_SHARED)")

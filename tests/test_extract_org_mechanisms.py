@@ -140,3 +140,25 @@ def test_organizations_hold_on_both_halves_of_the_gold_corpus() -> None:
         report = score(half, preds)
         assert report.organizations.f1 >= 0.80, (parity, report.organizations.to_json())
         assert report.noise <= 1, (parity, report.noise)
+
+
+def test_measure_word_after_a_number_is_not_a_name() -> None:
+    found = names("全台已有 96 家生技公司在柜买中心挂牌。")
+    assert not any(n.startswith("家") for n in found)
+    assert "生技公司" not in found
+
+
+def test_enumeration_items_keep_their_security_codes_apart() -> None:
+    found = names("基金投资了恒润医疗(603001.SH)、宏达药业(300777.SZ)、青禾眼科等企业。")
+    assert {"恒润医疗", "宏达药业", "青禾眼科"} <= found
+
+
+def test_name_inside_a_policy_title_is_not_an_actor() -> None:
+    assert names("依据《江城市生物医药创新中心建设管理办法》的规定开展申报。") == set()
+    # A title that is the name itself still counts (《…》 around a company is rare but whole).
+    assert "江城市生物医药创新中心" in names("江城市生物医药创新中心昨日揭牌成立。")
+
+
+def test_name_on_a_garbage_watermark_line_is_noise() -> None:
+    text = "该项目总投资两亿元。\n#4(]9x;, 康宁医药\n项目位于开发区。"
+    assert "康宁医药" not in names(text)

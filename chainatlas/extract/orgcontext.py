@@ -29,6 +29,20 @@ _STATEMENT = re.compile(r"(?:^|(?<=[,,。;;:: ]))(?P<name>[^,,。;;::、\s]{3,14
                         r"|(?:盘中|开盘|午后|尾盘|早盘)?(?:大涨|涨停|跌停|涨超|跌超|大跌|上涨|下跌|跟涨|收涨|收跌|冲高))")
 
 
+def _code_bracket_start(sent: str, close: int) -> int | None:
+    """Where the security-code bracket that closes at ``close`` opens, if it is one."""
+    opening = max(sent.rfind("(", 0, close), sent.rfind("（", 0, close))
+    if opening < 0 or close - opening > 24:
+        return None
+    return opening if _CODE_AFTER.fullmatch(sent[opening:close + 1]) else None
+
+
+def _strip_code(text: str, s: int, e: int) -> int:
+    """End of an enumeration item without its security code (柳药集团(603368.SH) → 柳药集团)."""
+    m = _CODE_AFTER.search(text, s, e)
+    return m.start() if m is not None and m.end() == e else e
+
+
 def _continues(text: str, end: int) -> bool:
     """Whether the word after ``end`` goes on with the name as a phrase (医药, 产业, 技术 …)."""
     nxt = text[end:end + 2]
@@ -90,12 +104,19 @@ class ContextRules:
         for m in re.finditer(rf"等([^,,。;;、]{{0,16}}?)({heads})(?![家界主])", sent.text):
             end = sent.start + m.start()
             seg_start = sent.start
-            for k in range(m.start() - 1, -1, -1):
-                if sent.text[k] in ",,。;;::!?!?“”()()":
+            k = m.start() - 1
+            while k >= 0:
+                ch = sent.text[k]
+                if ch in ")）" and (opening := _code_bracket_start(sent.text, k)) is not None:
+                    k = opening - 1  # 柳药集团(603368.SH)、鲁南眼科等: a code is part of an item
+                    continue
+                if ch in ",,。;;::!?!?“”()()":
                     seg_start = sent.start + k + 1
                     break
+                k -= 1
             items = [(mm.start() + seg_start, mm.end() + seg_start)
                      for mm in re.finditer(r"[^、]+", text[seg_start:end])]
+            items = [(s, _strip_code(text, s, e)) for s, e in items]
             if len(items) < 2:
                 continue
             first_s, first_e = items[0]
@@ -223,8 +244,10 @@ class ContextRules:
                 if suf is None or is_place(piece[:-len(suf.word)]) or self._generic_name(piece):
                     continue
                 head = piece[:-len(suf.word)]
-                if len(head) < 2 or any(ch in _PUNCT for ch in piece):
+                if any(ch in _PUNCT for ch in piece):
                     break
+                if len(head) < 2:
+                    continue
                 s = sent.start + m.start("name") + k - size
                 out.append(Candidate(s, s + size, "statement", suf.kind, 0.7))
                 break

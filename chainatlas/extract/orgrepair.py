@@ -25,15 +25,58 @@ def join_adjacent(text: str, cands: list[Candidate]) -> list[Candidate]:
     a complete name alone: it opens with a bracketed place, or nothing but a place stands
     before its suffix. ``cands`` are sorted and do not overlap."""
     out: list[Candidate] = []
-    for c in map(lambda c: undouble(text, c), cands):
+    for c in (drop_measure_word(text, undouble(text, c)) for c in cands):
         prev = out[-1] if out else None
         if prev is not None and prev.end == c.start and prev.source in _JOINABLE and c.source in _JOINABLE \
-                and _incomplete(text[c.start:c.end]):
+                and (_incomplete(text[c.start:c.end]) or _department(text, prev, c)):
             out[-1] = Candidate(prev.start, c.end, c.source, c.kind or prev.kind, max(prev.score, c.score),
                                 tags=prev.tags | c.tags | {"joined"})
             continue
         out.append(c)
     return out
+
+
+def _department(text: str, prev: Candidate, c: Candidate) -> bool:
+    """A government body right after a government (四川省政府 + 国有资产监督管理委员会) is
+    its department, named as one."""
+    from .places import first_place
+
+    return prev.kind == "government" and c.kind == "government" and first_place(text[c.start:c.end]) is None
+
+
+def drop_measure_word(text: str, c: Candidate) -> Candidate:
+    """「131 家生技公司」: a measure word after a number is not the start of a name."""
+    k = c.start - 1
+    while k >= 0 and text[k] == " ":
+        k -= 1
+    if c.end - c.start > 3 and text[c.start] in _MEASURE_WORDS and k >= 0 \
+            and (text[k].isdigit() or text[k] in "一二三四五六七八九十百千万两几多余"):
+        return Candidate(c.start + 1, c.end, c.source, c.kind, c.score, c.alias_of, c.tags | {"trimmed"})
+    return c
+
+
+_MEASURE_WORDS = frozenset("家个所座项位名")
+
+
+def junk_line(text: str, start: int, end: int) -> bool:
+    """Whether the name stands on a line of watermark garbage (*6')0d;, 百拇医药): the rest
+    of its line has no Chinese and several ASCII symbols."""
+    a = text.rfind("\n", 0, start) + 1
+    b = text.find("\n", end)
+    rest = text[a:start] + text[end:b if b >= 0 else len(text)]
+    if any("\u4e00" <= ch <= "\u9fff" for ch in rest):
+        return False
+    return sum(1 for ch in rest if ch.isascii() and not ch.isalnum() and not ch.isspace()) >= 3
+
+
+def inside_title(text: str, start: int, end: int) -> bool:
+    """Whether the name is part of a longer document title (《天津市技术创新中心建设实施方案》):
+    the title names a policy, not the organization as an actor."""
+    left = text.rfind("《", max(0, start - 30), start + 1)
+    if left < 0 or "》" in text[left:start]:
+        return False
+    right = text.find("》", end, end + 40)
+    return right > end or (right == end and left < start - 1)
 
 
 def _incomplete(name: str) -> bool:

@@ -39,7 +39,7 @@ from .orgbase import (
 )
 from .orgcontext import ContextRules
 from .orgnames import enclosing_quote, merge_candidates, suffix_of
-from .orgrepair import join_adjacent, only_in_titles, place_free_alias
+from .orgrepair import inside_title, join_adjacent, junk_line, only_in_titles, place_free_alias
 from .orgsuffix import SuffixRules
 from .places import is_place, park_names
 from .tagger import Token, jieba_freq
@@ -274,6 +274,10 @@ class OrganizationRecognizer(SuffixRules, ContextRules, Component):
         name = text[c.start:c.end]
         after = text[c.end:c.end + 4]
         if any(after.startswith(w) for w in self.cues["media_cues"]):
+            return False
+        if "trimmed" in c.tags and self._generic_name(name):
+            return False  # 家生技公司 without its measure word: a category (生技公司)
+        if junk_line(text, c.start, c.end) or (c.source != "alias" and inside_title(text, c.start, c.end)):
             return False
         # A bare place is not an organization; a division that is also a park (苏州工业园区) is.
         if (is_place(name) and suffix_of(name) is None) or len(name) < 2 or name.isdigit():
