@@ -162,3 +162,36 @@ def test_name_inside_a_policy_title_is_not_an_actor() -> None:
 def test_name_on_a_garbage_watermark_line_is_noise() -> None:
     text = "该项目总投资两亿元。\n#4(]9x;, 康宁医药\n项目位于开发区。"
     assert "康宁医药" not in names(text)
+
+
+def test_role_and_category_words_before_a_name_are_cut() -> None:
+    found = names("本地药企青岚制药集团有限公司排名第五。")
+    assert "青岚制药集团有限公司" in found and not any(n.startswith("药企") for n in found)
+    found = names("江湾生命科学园开发方远川集团表示将加大投入。")
+    assert not any("开发方" in n for n in found)
+
+
+def test_zone_administration_and_park_inside_a_zone() -> None:
+    assert "临江高新区管委会" in names("临江高新区管委会与三家企业签订了合作协议。")
+    assert "临江高新区生物医药产业园" in names("六家企业将入驻临江高新区生物医药产业园。")
+
+
+def test_category_after_deng_is_not_a_name() -> None:
+    found = names("其中包括雪岭藏药、高原药业等藏药上市公司。")
+    assert not any(n.endswith("上市公司") for n in found)
+
+
+def test_academician_is_an_honour_not_an_affiliation() -> None:
+    assert "中科院" not in names("项目由三位中科院院士共同指导。")
+    assert "中科院" in names("中科院与江城市政府签署了合作协议。")
+
+
+def test_affiliations_with_postcodes_are_organizations() -> None:
+    found = names("作者单位:[1]江城药品审评核查中心,江城310000 [2]江城医药行业协会,江城310001")
+    assert {"江城药品审评核查中心", "江城医药行业协会"} <= found
+
+
+def test_appositive_gives_the_name_after_the_description() -> None:
+    found = names("瑞士诊断设备公司卢森泰、日本制药企业Kowaba等也参加了展会。")
+    assert {"卢森泰", "Kowaba"} <= found
+    assert not any(n.startswith(("瑞士", "日本")) for n in found)

@@ -29,6 +29,20 @@ _STATEMENT = re.compile(r"(?:^|(?<=[,,。;;:: ]))(?P<name>[^,,。;;::、\s]{3,14
                         r"|(?:盘中|开盘|午后|尾盘|早盘)?(?:大涨|涨停|跌停|涨超|跌超|大跌|上涨|下跌|跟涨|收涨|收跌|冲高))")
 
 
+# 「[1]上海药品审评核查中心,上海201210」「作者单位:X,Y 100000」
+_AFFILIATION = re.compile(r"(?:\[\d{1,2}\]\s*|(?:机构地区|作者单位|单位|地址)[::]\s*)(?P<name>[^,,\[\]\s::]{4,40}?)"
+                          r"[,,]\s*[\u4e00-\u9fff]{2,8}\s*\d{6}")
+
+
+@lru_cache(maxsize=4)
+def _appositive_re(countries: tuple[str, ...], heads: tuple[str, ...]) -> re.Pattern[str]:
+    c = "|".join(map(re.escape, sorted(countries, key=len, reverse=True)))
+    h = "|".join(map(re.escape, sorted(heads, key=len, reverse=True)))
+    return re.compile(rf"(?P<desc>(?:{c})[\u4e00-\u9fff]{{0,10}}?(?:{h}))"
+                      rf"(?P<name>[A-Za-z][A-Za-z0-9\-]{{1,20}}|[\u4e00-\u9fff]{{2,7}}?)"
+                      rf"(?=[,,、。;;]|也|于|将|在|已|等|的|与|和)")
+
+
 def _code_bracket_start(sent: str, close: int) -> int | None:
     """Where the security-code bracket that closes at ``close`` opens, if it is one."""
     opening = max(sent.rfind("(", 0, close), sent.rfind("（", 0, close))
@@ -59,6 +73,7 @@ class ContextRules:
     """Mixin of ``OrganizationRecognizer``: the sources that read a name from its context."""
 
     cues: dict[str, frozenset[str]]
+    _countries: frozenset[str]
     _sent_model: bool
     _titles_tuple: tuple[str, ...]
     _known_re: re.Pattern[str] | None
@@ -228,6 +243,37 @@ class ContextRules:
         if end - start < 2 or is_place(name) or self._generic_name(name) or name.isascii():
             return None
         return start
+
+    def _affiliations(self, text: str, sent: Sentence) -> list[Candidate]:
+        """Author affiliations and addresses — 「[2]江城医药行业协会,江城200003」: a name with a
+        head word followed by a place and a postcode is an organization, common words or not."""
+        out: list[Candidate] = []
+        if not re.search(r"\d{6}", sent.text):
+            return out
+        for m in _AFFILIATION.finditer(sent.text):
+            name = m.group("name")
+            suf = suffix_of(name)
+            if suf is not None and suf.hard and len(name) > len(suf.word) + 1:
+                out.append(Candidate(sent.start + m.start("name"), sent.start + m.end("name"), "affiliation",
+                                     suf.kind, 0.8))
+        return out
+
+    def _appositives(self, text: str, sent: Sentence) -> tuple[list[Candidate], list[tuple[int, int]]]:
+        """「德国齿科器械公司卡瓦科尔」「美国…供应商赛默飞世尔」: after a foreign country and a
+        category noun, the name itself; the description before it is not a name (returned as
+        spans to veto)."""
+        out: list[Candidate] = []
+        vetoes: list[tuple[int, int]] = []
+        if not any(c in sent.text for c in self._countries):
+            return out, vetoes
+        for m in _appositive_re(tuple(self._countries), tuple(self.cues["appositive_heads"])).finditer(sent.text):
+            name = m.group("name")
+            if name in self.cues["generic_words"] or is_place(name):
+                continue
+            out.append(Candidate(sent.start + m.start("name"), sent.start + m.end("name"), "appositive",
+                                 "enterprise", 0.75))
+            vetoes.append((sent.start + m.start("desc"), sent.start + m.end("desc")))
+        return out, vetoes
 
     def _statements(self, text: str, sent: Sentence) -> list[Candidate]:
         """「X药业23日公告称」「X制药表示」: a name with an organization suffix that speaks as

@@ -131,11 +131,14 @@ def _title_re() -> re.Pattern[str]:
 
 
 def only_in_titles(text: str, org: Organization) -> bool:
-    """Whether every mention of a government body is followed by an official's title."""
-    if org.kind != "government" or not org.mentions:
+    """Whether every mention of a government body is followed by an official's title, or
+    every mention of an academy by 院士 (an honour it confers, not an affiliation)."""
+    if not org.mentions:
         return False
-    pattern = _title_re()
-    return all(pattern.match(text, m.span.end) is not None for m in org.mentions)
+    if org.kind == "government":
+        pattern = _title_re()
+        return all(pattern.match(text, m.span.end) is not None for m in org.mentions)
+    return org.kind == "institution" and all(text.startswith("院士", m.span.end) for m in org.mentions)
 
 
 def _without_province(name: str) -> str | None:

@@ -71,6 +71,7 @@ class OrganizationRecognizer(SuffixRules, ContextRules, Component):
         self._memo: dict[int, Any] = {}
         self._windows: list[tuple[int, int]] | None = None
         self.cues = _cue_sets()
+        self._countries = frozenset(self.cues["foreign_countries"])
         self._long_boundaries = tuple(b for b in self.cues["left_boundaries"] if len(b) >= 2)
         self._naming_verbs = tuple(self.cues["naming_verbs"])
         self._titles_tuple = tuple(self.cues["executive_titles"])
@@ -159,7 +160,12 @@ class OrganizationRecognizer(SuffixRules, ContextRules, Component):
         sc = self._suffix(text, sent, p, n) + self._model(text, sent, p, n)
         sc += self._enumeration(text, sent, p, n) + self._titles(text, sent, p, n)
         sc += self._quoted_names(text, sent) + self._known(text, sent) + self._latin(text, sent)
-        sc += self._securities(text, sent, p) + self._statements(text, sent)
+        sc += self._securities(text, sent, p) + self._statements(text, sent) + self._affiliations(text, sent)
+        appositive, vetoes = self._appositives(text, sent)
+        sc += appositive
+        # The description is not a name, nor part of one (an enumeration item 德国…公司卡瓦科尔).
+        sc = [c for c in sc if not any(a <= c.start and c.end <= b for a, b in vetoes)
+              and not (c.source != "appositive" and any(c.start <= a and b < c.end for a, b in vetoes))]
         sc += self._aliases(text, sent, sc)
         kept = join_adjacent(text, self._resolve_overlaps(sc))
         if doubts is not None and not self.doubt_kinds.isdisjoint({"unknown_run", "proper_noun"}):
@@ -244,7 +250,7 @@ class OrganizationRecognizer(SuffixRules, ContextRules, Component):
         """Keep the longest candidate where spans overlap; rule-made names win ties and partial
         overlaps over model spans (the model cuts 北大医学部 out of a longer name)."""
         rank = {"known": 0, "securities": 0, "suffix": 1, "alias": 1, "latin": 1, "title": 2, "enumeration": 2,
-                "quoted": 2, "statement": 2,
+                "quoted": 2, "statement": 2, "affiliation": 1, "appositive": 2,
                 "model": 3}
         merged: dict[tuple[int, int], Candidate] = {}
         for c in cands:
@@ -274,6 +280,11 @@ class OrganizationRecognizer(SuffixRules, ContextRules, Component):
         name = text[c.start:c.end]
         after = text[c.end:c.end + 4]
         if any(after.startswith(w) for w in self.cues["media_cues"]):
+            return False
+        if name in self.cues["generic_words"]:
+            return False  # 大院大所, 公立医院: a category however it was found
+        # 「A、B等藏药上市公司」: the words after 等 are the list's category, not a name.
+        if text[c.start - 1:c.start] == "等" and name.endswith(tuple(self.cues["enumeration_heads"])):
             return False
         if "trimmed" in c.tags and self._generic_name(name):
             return False  # 家生技公司 without its measure word: a category (生技公司)

@@ -103,7 +103,7 @@ class SuffixRules:
         i = _token_index_at(pos, starts, s)
         if i is None:
             return None, s
-        left = self._grow_left(text, pos, i, suf)
+        left = self._cut_category(text, self._grow_left(text, pos, i, suf), s)
         lo = min(left, s)
         if left >= s or (len(word) == 1 and e - left < lexicons.org_suffix_config()["min_len_single_char_suffix"]):
             return None, lo
@@ -229,6 +229,16 @@ class SuffixRules:
         while left < pos[i].start and text[left] in "和与":
             left += 1
         return left
+
+    def _cut_category(self, text: str, left: int, s: int) -> int:
+        """A role or category word before a name (本地药企齐鲁制药…, 开发方盛裕集团) is not part
+        of it, though jieba may have cut it into single characters the token test missed."""
+        best = left
+        for word in self.cues["category_words"]:
+            k = text.rfind(word, left, s)
+            if k >= 0 and k + len(word) > best and s - (k + len(word)) >= 2:
+                best = k + len(word)
+        return best
 
     def _place_and_generic(self, prefix: str) -> bool:
         """A place followed by generic industry words only (长春市 + 生物)."""
