@@ -195,3 +195,18 @@ def test_appositive_gives_the_name_after_the_description() -> None:
     found = names("瑞士诊断设备公司卢森泰、日本制药企业Kowaba等也参加了展会。")
     assert {"卢森泰", "Kowaba"} <= found
     assert not any(n.startswith(("瑞士", "日本")) for n in found)
+
+
+def test_counted_things_are_a_category() -> None:
+    found = names("园区已集聚5家国家级创新中心、12家工研院等平台。")
+    assert "工研院" not in found and "国家级创新中心" not in found
+
+
+def test_time_words_inside_names_and_verbs_before_them() -> None:
+    found = names("江城市正式启动松岭现代生物医药城和鹭岛未来科学城建设。")
+    assert {"松岭现代生物医药城", "鹭岛未来科学城"} <= found
+
+
+def test_government_department_before_a_title_is_a_title() -> None:
+    found = names("出席的有湖南省政府国有资产监督管理委员会副主任刘洋。")
+    assert not any(n.startswith("湖南省政府") for n in found)

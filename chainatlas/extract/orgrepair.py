@@ -127,7 +127,9 @@ def _title_re() -> re.Pattern[str]:
     words = {*cues["other_titles"], *cues["executive_titles"], *cues.get("official_titles", [])}
     alt = "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
     # 副厅长, 党组书记, 一级巡视员: rank and party prefixes before the title itself.
-    return re.compile(rf"\s?(?:党组|党委|党工委)?(?:常务)?(?:副|一级|二级)?(?:{alt})")
+    # 四川省政府 + 国有资产监督管理委员会 + 副主任: a department between body and title.
+    dept = r"(?:[\u4e00-\u9fff]{2,16}?(?:委员会|办公室|局|厅|委|办|处))?"
+    return re.compile(rf"\s?{dept}(?:党组|党委|党工委)?(?:常务)?(?:副|一级|二级)?(?:{alt})")
 
 
 def only_in_titles(text: str, org: Organization) -> bool:

@@ -48,6 +48,8 @@ from .types import Organization
 
 __all__ = ["Candidate", "OrganizationRecognizer", "RulesPass"]
 
+_COUNTED = re.compile(r"(?:\d+|[一二两三四五六七八九十百千几多]+)\s*(?:余|多)?\s*[家个所座批]$")
+
 
 class OrganizationRecognizer(SuffixRules, ContextRules, Component):
     """spaCy-style component: ``__call__(view, sentences, pos, ner) -> list[Organization]``."""
@@ -285,6 +287,9 @@ class OrganizationRecognizer(SuffixRules, ContextRules, Component):
             return False  # 大院大所, 公立医院: a category however it was found
         # 「A、B等藏药上市公司」: the words after 等 are the list's category, not a name.
         if text[c.start - 1:c.start] == "等" and name.endswith(tuple(self.cues["enumeration_heads"])):
+            return False
+        # 「14家工研院」「3家国家级创新中心」: counted things are a category, not a name.
+        if c.source != "securities" and _COUNTED.search(text, max(0, c.start - 6), c.start):
             return False
         if "trimmed" in c.tags and self._generic_name(name):
             return False  # 家生技公司 without its measure word: a category (生技公司)

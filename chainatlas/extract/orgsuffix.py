@@ -205,6 +205,10 @@ class SuffixRules:
                 if not suf.hard or j == 0 or suffix_of(pos[j - 1].text) is not None or _ends_with_suffix(pos, j - 1) \
                         or pos[j - 1].tag in _STOP_TAGS or pos[j - 1].tag in {"nr", "nrfg", "PER"}:
                     break
+                # The text before it closes a name whatever jieba's cut (…生物医药/城 和 …科学城).
+                before = suffix_of(text[max(0, t.start - 9):t.start])
+                if before is not None and before.hard and len(before.word) >= 2:
+                    break
                 # What follows the conjunction names something on its own (仪式和长兴基金,
                 # 总经理杨晓明与盖茨基金会): the conjunction joins it to the sentence, not to
                 # another word of the name. Nothing but the suffix after it (和新区各委办局):
