@@ -210,3 +210,32 @@ def test_time_words_inside_names_and_verbs_before_them() -> None:
 def test_government_department_before_a_title_is_a_title() -> None:
     found = names("出席的有湖南省政府国有资产监督管理委员会副主任刘洋。")
     assert not any(n.startswith("湖南省政府") for n in found)
+
+
+def test_group_company_with_a_foreign_name_and_a_foreign_speaker() -> None:
+    assert "汉诺威会展集团公司" in names("主办方汉诺威会展集团公司总裁约翰·施密特表示,展位已经售罄。")
+
+
+def test_association_of_a_jurisdiction_and_its_department_before_a_title() -> None:
+    found = names("江苏省医药行业协会国际交流部副主任王芳介绍了情况。")
+    assert "江苏省医药行业协会" in found
+    assert "相关行业协会" not in names("相关行业协会积极参与标准制定。")
+
+
+def test_group_and_its_place_named_subsidiary_are_one_name() -> None:
+    found = names("县政府与安徽医药集团合肥制药厂有限公司签订合作协议。")
+    assert "安徽医药集团合肥制药厂有限公司" in found
+    assert "合肥制药厂有限公司" not in found
+
+
+def test_business_compound_after_a_boundary_verb_stays_in_the_name() -> None:
+    assert "临江园区建设发展集团有限公司" in names("项目由临江园区建设发展集团有限公司承建。")
+
+
+def test_english_affiliations_keep_their_spaces() -> None:
+    orgs = extract_text("LI Ming(Jiangcheng Institute for Drug Control,Jiangcheng 310000,China)").organizations
+    assert "Jiangcheng Institute for Drug Control" in {o.name for o in orgs}
+
+
+def test_idiom_in_quotes_is_not_a_name() -> None:
+    assert "安营扎寨" not in names("不少医药公司“安营扎寨”,把区域总部设在这里。")

@@ -19,7 +19,7 @@ from .tagger import Token
 _STOP_TAGS = {"x", "w", "p", "c", "u", "uj", "ul", "uv", "ud", "ug", "uz", "r", "m", "q", "t", "d", "y",
               "e", "o", "zg", "ad", "mq", "TIME"}
 # jieba's person tags (nr) are too noisy to count alone (康复/nr, 高水平/nr); Latin is judged apart.
-_PROPER_TAGS = {"ns", "nz", "nt", "j"}
+_PROPER_TAGS = {"ns", "nz", "nt", "j", "nrt"}  # nrt: transliterations (杜塞尔多夫)
 _MAX_NAME = 36
 _START, _END = operator.itemgetter(0), operator.itemgetter(1)  # of a Token (a named tuple)
 _ORDINAL = re.compile(r"第[一二三四五六七八九十\d]+")

@@ -29,6 +29,25 @@ _STATEMENT = re.compile(r"(?:^|(?<=[,,。;;:: ]))(?P<name>[^,,。;;::、\s]{3,14
                         r"|(?:盘中|开盘|午后|尾盘|早盘)?(?:大涨|涨停|跌停|涨超|跌超|大跌|上涨|下跌|跟涨|收涨|收跌|冲高))")
 
 
+_FOREIGN_PERSON = re.compile(r"[\u4e00-\u9fff]{1,6}[·・•][\u4e00-\u9fff]{1,8}")
+_LATIN_AFFILIATION = re.compile(r"(?P<name>[A-Z][A-Za-z]+(?:\s+(?:[A-Z][A-Za-z]+|of|for|and|the|&))+)"
+                                r"\s*,\s*[A-Z][A-Za-z]+\s*\d{6}")
+_LATIN_HEADS = re.compile(r"\b(?:Center|Centre|Association|Administration|Institute|University|Hospital|Academy|"
+                          r"College|Company|Corporation|Group|Laboratory|Bureau|Commission|Committee|Federation)\b")
+
+
+def _latin_kind(name: str) -> str:
+    if re.search(r"Administration|Bureau|Commission|Committee", name):
+        return "government"
+    if re.search(r"Association|Federation", name):
+        return "association"
+    if re.search(r"Hospital", name):
+        return "hospital"
+    if re.search(r"Company|Corporation|Group", name):
+        return "enterprise"
+    return "institution"
+
+
 # 「[1]上海药品审评核查中心,上海201210」「作者单位:X,Y 100000」
 _AFFILIATION = re.compile(r"(?:\[\d{1,2}\]\s*|(?:机构地区|作者单位|单位|地址)[::]\s*)(?P<name>[^,,\[\]\s::]{4,40}?)"
                           r"[,,]\s*[\u4e00-\u9fff]{2,8}\s*\d{6}")
@@ -163,7 +182,8 @@ class ContextRules:
                 continue
             for m in re.finditer(re.escape(title), sent.text):
                 s, e = sent.start + m.start(), sent.start + m.end()
-                if e not in per_starts:
+                # A transliterated foreign name (米夏埃尔·德根) is a person whatever its words' tags.
+                if e not in per_starts and not _FOREIGN_PERSON.match(text, e):
                     if not self._sent_model and e < sent.end and not _PUNCT.intersection(text[e]):
                         self._doubt(max(sent.start, s - 12), min(sent.end, e + 4), "title")  # a name jieba missed?
                     continue
@@ -299,13 +319,27 @@ class ContextRules:
                 break
         return out
 
+    def _latin_affiliations(self, text: str, sent: Sentence) -> list[Candidate]:
+        """English affiliations of a paper — 「(Shanghai Center for Drug Evaluation and
+        Inspection,Shanghai 201210」: capitalized words with an institutional head word, then
+        a city and a postcode."""
+        out: list[Candidate] = []
+        if not re.search(r"\d{6}", sent.text):
+            return out
+        for m in _LATIN_AFFILIATION.finditer(sent.text):
+            name = m.group("name")
+            if _LATIN_HEADS.search(name):
+                out.append(Candidate(sent.start + m.start("name"), sent.start + m.end("name"), "affiliation",
+                                     _latin_kind(name), 0.8))
+        return out
+
     def _latin(self, text: str, sent: Sentence) -> list[Candidate]:
         """Latin names with a legal form (BioNTech SE) — not a phrase of an English sentence
         (National Medical Products Administration), where Latin words go on either side."""
         out = []
         for m in _latin_re().finditer(sent.text):
             before, after = sent.text[max(0, m.start() - 2):m.start()], sent.text[m.end():m.end() + 2]
-            if re.fullmatch(r"\s?[A-Z]", after or "-") or re.fullmatch(r"[A-Za-z]\s?", before or "-"):
+            if re.fullmatch(r"\s?[A-Z&]", after or "-") or re.fullmatch(r"[A-Za-z]\s?", before or "-"):
                 continue
             out.append(Candidate(sent.start + m.start(), sent.start + m.end(), "latin", "enterprise", 0.7))
         return out

@@ -35,7 +35,9 @@ def merge_candidates(view: DocumentView, cands: list[Any]) -> list[Organization]
         span = view.span(c.start, c.end)
         org = groups.get(key)
         if org is None:
-            surface = view.surface(c.start, c.end)
+            # Latin names keep their spaces (Shanghai Center for …); Chinese ones lose line-wrap spaces.
+            latin = sum(ch.isascii() and ch.isalpha() for ch in norm) > len(norm) / 2
+            surface = view.surface(c.start, c.end, keep_spaces=latin)
             org = Organization(name=surface, normalized=norm, kind=c.kind or kind_of(norm))
             if surface != norm:
                 org.aliases.append(norm)

@@ -28,7 +28,7 @@ def join_adjacent(text: str, cands: list[Candidate]) -> list[Candidate]:
     for c in (drop_measure_word(text, undouble(text, c)) for c in cands):
         prev = out[-1] if out else None
         if prev is not None and prev.end == c.start and prev.source in _JOINABLE and c.source in _JOINABLE \
-                and (_incomplete(text[c.start:c.end]) or _department(text, prev, c)):
+                and (_incomplete(text[c.start:c.end]) or _department(text, prev, c) or _subsidiary(text, prev, c)):
             out[-1] = Candidate(prev.start, c.end, c.source, c.kind or prev.kind, max(prev.score, c.score),
                                 tags=prev.tags | c.tags | {"joined"})
             continue
@@ -42,6 +42,17 @@ def _department(text: str, prev: Candidate, c: Candidate) -> bool:
     from .places import first_place
 
     return prev.kind == "government" and c.kind == "government" and first_place(text[c.start:c.end]) is None
+
+
+def _subsidiary(text: str, prev: Candidate, c: Candidate) -> bool:
+    """A group and a company named after a place right after it (山西医药集团 +
+    太原制药厂有限公司) are one subsidiary's name: 集团 + 地名 + business + legal form."""
+    from .places import first_place
+
+    if not text[prev.start:prev.end].endswith("集团") or c.kind != "enterprise":
+        return False
+    place = first_place(text[c.start:c.start + 4])
+    return place is not None and text.startswith(place.name, c.start)
 
 
 def drop_measure_word(text: str, c: Candidate) -> Candidate:
@@ -66,7 +77,9 @@ def junk_line(text: str, start: int, end: int) -> bool:
     rest = text[a:start] + text[end:b if b >= 0 else len(text)]
     if any("\u4e00" <= ch <= "\u9fff" for ch in rest):
         return False
-    return sum(1 for ch in rest if ch.isascii() and not ch.isalnum() and not ch.isspace()) >= 3
+    symbols = sum(1 for ch in rest if ch.isascii() and not ch.isalnum() and not ch.isspace())
+    letters = sum(1 for ch in rest if ch.isascii() and ch.isalpha())
+    return symbols >= 3 and symbols > letters  # not an English line, which has words
 
 
 def inside_title(text: str, start: int, end: int) -> bool:
@@ -107,7 +120,8 @@ def place_free_alias(name: str, kind: str) -> str | None:
 
     if kind != "park":
         return _without_province(name)
-    rest = name
+    countries = tuple(lexicons.org_cues()["foreign_countries"])
+    rest = name[len(next((c for c in countries if name.startswith(c)), "")):]
     while True:
         place = first_place(rest[:6])
         if place is None or not rest.startswith(place.name) and not rest.startswith(place.full):

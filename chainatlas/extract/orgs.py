@@ -163,6 +163,7 @@ class OrganizationRecognizer(SuffixRules, ContextRules, Component):
         sc += self._enumeration(text, sent, p, n) + self._titles(text, sent, p, n)
         sc += self._quoted_names(text, sent) + self._known(text, sent) + self._latin(text, sent)
         sc += self._securities(text, sent, p) + self._statements(text, sent) + self._affiliations(text, sent)
+        sc += self._latin_affiliations(text, sent)
         appositive, vetoes = self._appositives(text, sent)
         sc += appositive
         # The description is not a name, nor part of one (an enumeration item 德国…公司卡瓦科尔).
@@ -304,6 +305,8 @@ class OrganizationRecognizer(SuffixRules, ContextRules, Component):
                 return False
         if c.source == "model" and not c.tags - {"model"}:
             return self._model_ok(text, c)
+        if c.source == "quoted" and not c.tags and len(name) >= 4 and jieba_freq().get(name, 0) > 0:
+            return False  # 公司“安营扎寨”: an idiom in quotes, not a name
         if c.source in {"enumeration", "quoted", "title"} and not c.tags:
             return self._plain_name_ok(name) and not self._generic_name(name)
         return True

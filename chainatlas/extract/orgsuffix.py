@@ -36,6 +36,12 @@ from .text import Sentence
 _LEGAL_FORMS = frozenset({"有限公司", "股份有限公司", "有限责任公司", "集团有限公司", "股份公司"})
 
 
+def _jurisdiction_first(prefix: str) -> bool:
+    place = first_place(prefix[:4])
+    return prefix.startswith(("中国", "全国")) or (place is not None and prefix.startswith(place.name)
+                                                and not place_only(prefix))
+
+
 class SuffixRules:
     """Mixin of ``OrganizationRecognizer``: the suffix source and its boundary tests."""
 
@@ -124,6 +130,9 @@ class SuffixRules:
         # A registered legal form (…有限公司) after four or more characters names one company
         # even when its words are common (中国医疗器械有限公司).
         legal = final.word in _LEGAL_FORMS and prefix_end - left >= 4 and not place_only(text[left:prefix_end])
+        # So does an association of a named jurisdiction (中国医疗器械行业协会, 江苏省医药行业协会).
+        legal = legal or (final.kind == "association" and final.hard and prefix_end - left >= 4
+                          and _jurisdiction_first(text[left:prefix_end]))
         distinctive = agreed or legal or self._distinctive(text, pos, ner, left, prefix_end)
         if not distinctive and not (suf.hard and quoted(text, left, e)):
             # The model may know the name (扬子江药业集团, 复旦大学): worth asking always
@@ -221,7 +230,11 @@ class SuffixRules:
                 left, j = t.start, j - 1
                 continue
             closes = _ends_with_suffix(pos, j)
-            if not closes and self._is_boundary(t):
+            # 建设发展集团, 开发投资公司: a boundary verb compounded with a business word is a
+            # word of the name.
+            compound = j + 1 < i and t.text in self.cues["left_boundaries"] and len(t.text) >= 2 \
+                and pos[j + 1].text in self.cues["business_words"]
+            if not closes and not compound and self._is_boundary(t):
                 break
             # A short industry name cannot absorb a complete name on its left (学院 + 生物制药)
             # but can absorb another industry word (医药 + 科技); a sub-unit can absorb a
