@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 
 from . import gazetteer, lexicons
-from .orgbase import _PUNCT, Candidate, _latin_re, _split_conj, _token_index_at
+from .orgbase import _PUNCT, Candidate, _latin_re, _split_conj, _token_index_at, trie_regex
 from .orgnames import balanced, suffix_of, trim_facility
 from .places import is_place
 from .tagger import Token, pos_tokens
@@ -76,6 +76,9 @@ def _strip_code(text: str, s: int, e: int) -> int:
     return m.start() if m is not None and m.end() == e else e
 
 
+_STATEMENT_VERB = re.compile(r"公告|表示|披露|回复|回应|涨|跌|冲高")
+
+
 def _continues(text: str, end: int) -> bool:
     """Whether the word after ``end`` goes on with the name as a phrase (医药, 产业, 技术 …)."""
     nxt = text[end:end + 2]
@@ -84,8 +87,7 @@ def _continues(text: str, end: int) -> bool:
 
 @lru_cache(maxsize=1)
 def _securities_re() -> re.Pattern[str]:
-    names = sorted(gazetteer.securities_names(), key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, names)))
+    return trie_regex(gazetteer.securities_names())
 
 
 class ContextRules:
@@ -300,6 +302,8 @@ class ContextRules:
         the subject of a company statement is a company, even when its words are common
         (一致药业, 香雪制药)."""
         out: list[Candidate] = []
+        if not _STATEMENT_VERB.search(sent.text):
+            return out
         for m in _STATEMENT.finditer(sent.text):
             name = m.group("name")
             k = len(name)

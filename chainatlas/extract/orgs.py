@@ -36,6 +36,7 @@ from .orgbase import (
     _generic_replacements,
     _split_generic,
     _suffix_re,
+    trie_regex,
 )
 from .orgcontext import ContextRules
 from .orgnames import enclosing_quote, merge_candidates, suffix_of
@@ -88,10 +89,10 @@ class OrganizationRecognizer(SuffixRules, ContextRules, Component):
         self.known = sorted({n for n in names if len(n) >= 4} | listed, key=len, reverse=True)
         names |= set(gazetteer.entries())
         self._known_set = frozenset(self.known)
-        self._known_re = re.compile("|".join(map(re.escape, self.known))) if self.known else None
+        self._known_re = trie_regex(self.known) if self.known else None
         # Any known name, short ones too (光谷), makes a grown name distinctive.
         self.known_parts = frozenset(n for n in names if len(n) >= 2)
-        self._known_parts_re = re.compile("|".join(map(re.escape, sorted(self.known_parts, key=len, reverse=True)))) \
+        self._known_parts_re = trie_regex(self.known_parts) \
             if self.known_parts else None
 
     def initialize(self) -> None:
