@@ -239,3 +239,11 @@ def test_english_affiliations_keep_their_spaces() -> None:
 
 def test_idiom_in_quotes_is_not_a_name() -> None:
     assert "安营扎寨" not in names("不少医药公司“安营扎寨”,把区域总部设在这里。")
+
+
+def test_place_and_industry_short_names_need_a_securities_context() -> None:
+    # 西藏药业 is a listed company and also "Tibet's pharmaceutical industry".
+    assert gazetteer.lookup("西藏药业").securities_only
+    assert not gazetteer.lookup("荣昌生物").securities_only  # a county in a brand is no such phrase
+    assert "西藏药业" not in names("近年来西藏药业发展迅速,藏药材种植面积扩大。")
+    assert "西藏药业" in names("港股通标的中,西藏药业(600211)午后拉升。")

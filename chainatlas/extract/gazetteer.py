@@ -34,6 +34,27 @@ class Entry:
     securities_only: bool = False  # matched alone only next to a security code or 港股/A股
 
 
+_REGIONS = ("中国", "华东", "华北", "华南", "华中", "东北", "西北", "西南")
+
+
+def _place_and_industry(short: str) -> bool:
+    """A short name that is a place and an industry word (西藏药业, 中国生物, 华东医药) is also
+    how one says "that place's industry": alone it is no evidence of the company."""
+    from .lexicons import org_cues, org_suffixes
+    from .places import first_place
+
+    place = first_place(short[:3])
+    head = next((r for r in _REGIONS if short.startswith(r)), None)
+    # Provinces only: a county or city name in a brand (荣昌生物, 福安药业) is rarely read as
+    # that place's industry.
+    if head is None and place is not None and place.level == "province" and short.startswith(place.name):
+        head = place.name
+    if head is None:
+        return False
+    rest = short[len(head):]
+    return rest in org_suffixes() or rest in org_cues()["generic_words"]
+
+
 def _read(name: str) -> list[dict[str, str]]:
     with (GAZETTEER_DIR / name).open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
@@ -53,7 +74,8 @@ def entries() -> dict[str, Entry]:
         out.setdefault(full, entry)
         short = row["short_name"]
         if short and short != full:
-            ambiguous = row.get("short_name_needs") == "securities_context" or freq.get(short, 0) >= _COMMON_WORD_FREQ
+            ambiguous = row.get("short_name_needs") == "securities_context" or freq.get(short, 0) >= _COMMON_WORD_FREQ \
+                or _place_and_industry(short)
             out.setdefault(short, Entry(full, "enterprise", entry.segment, entry.code, securities_only=ambiguous))
     for file in ("government_bodies.csv", "institutions.csv"):
         for row in _read(file):

@@ -39,7 +39,7 @@ from .orgbase import (
     trie_regex,
 )
 from .orgcontext import ContextRules
-from .orgnames import enclosing_quote, merge_candidates, suffix_of
+from .orgnames import enclosing_quote, merge_candidates, place_only, suffix_of
 from .orgrepair import inside_title, join_adjacent, junk_line, only_in_titles, place_free_alias
 from .orgsuffix import SuffixRules
 from .places import is_place, park_names
@@ -323,7 +323,10 @@ class OrganizationRecognizer(SuffixRules, ContextRules, Component):
         """A model-only name without a suffix must look like a name, not a word: 3+ characters
         that are not a dictionary word, or any length inside an enumeration or a title."""
         name = text[c.start:c.end]
-        if suffix_of(name) is not None:
+        suf = suffix_of(name)
+        if suf is not None and not suf.hard and place_only(name[:-len(suf.word)]):
+            return False  # 西藏药业 / 泰州医药 alone: a place's industry, as the suffix rules read it
+        if suf is not None:
             return self._plain_name_ok(name) and not all(
                 w in self.cues["generic_words"] for w in _split_generic(name))
         freq = jieba_freq()
