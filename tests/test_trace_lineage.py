@@ -156,3 +156,89 @@ def test_association_links_a_logger_to_the_pallet(herb: Store) -> None:
     assert fwd.items == [PALLET] and fwd.paths[PALLET] == ["urn:uuid:assoc-1"]
     assert D1 in fwd.locations  # the logger travelled with the pallet to the distributor
     assert logger in back.items
+
+
+# ── error declarations: an event declared wrong contributes nothing; its corrective events do ──
+XCP = "6975009"
+XA, XB1, XB2 = (f"urn:epc:class:lgtin:{XCP}.000001.{x}" for x in ("A1", "B1", "B2"))
+XOTHER, XC, XD = (f"urn:epc:class:lgtin:{XCP}.000001.{x}" for x in ("X9", "C1", "D1"))
+XP1, XP2, XPW = (f"urn:epc:id:sscc:{XCP}.{r}" for r in ("0000000001", "0000000002", "0000000077"))
+SITE, WRONG, RIGHT, RIGHT2 = (f"urn:epc:id:sgln:{XCP}.{r}.0" for r in ("00001", "00066", "00011", "00012"))
+
+
+def _ev(eid: str, etype: str, day: int, **rest: object) -> dict:
+    return {"type": etype, "eventID": f"urn:uuid:e0000000-0000-4000-8000-{eid:0>12}", "eventTimeZoneOffset": "+08:00",
+            "eventTime": f"2025-03-{day:02d}T08:00:00+08:00", "readPoint": {"id": SITE}, **rest}
+
+
+def _qty(*classes: str) -> list[dict]:
+    return [{"epcClass": c, "quantity": 10, "uom": "KGM"} for c in classes]
+
+
+def _ship(eid: str, day: int, what: str, dest: str) -> dict:
+    return _ev(eid, "ObjectEvent", day, action="OBSERVE", bizStep="shipping", epcList=[what],
+               destinationList=[{"type": "location", "destination": dest}])
+
+
+def _doc(events: list[dict]) -> bytes:
+    return json.dumps({"@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+                       "type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": "2025-03-20T00:00:00Z",
+                       "epcisBody": {"eventList": events}}).encode()
+
+
+FIRST = [
+    _ev("1", "ObjectEvent", 1, action="ADD", bizStep="commissioning", quantityList=_qty(XA, XOTHER)),
+    _ev("2", "TransformationEvent", 2, inputQuantityList=_qty(XA), outputQuantityList=_qty(XB1, XB2)),  # split
+    _ev("3", "TransformationEvent", 3, inputQuantityList=_qty(XB1, XOTHER), outputQuantityList=_qty(XC)),  # merge
+    # One transformation told in two events that share a transformationID (EPCIS §7.4.6).
+    _ev("4", "TransformationEvent", 4, transformationID="urn:uuid:7a000000-0000-4000-8000-000000000001",
+        inputQuantityList=_qty(XB2)),
+    _ev("5", "TransformationEvent", 5, transformationID="urn:uuid:7a000000-0000-4000-8000-000000000001",
+        outputQuantityList=_qty(XD)),
+    _ev("6", "AggregationEvent", 6, action="ADD", bizStep="packing", parentID=XP1, childQuantityList=_qty(XC)),
+    _ev("7", "AggregationEvent", 6, action="ADD", bizStep="packing", parentID=XPW, childQuantityList=_qty(XD)),
+    _ship("8", 7, XP1, WRONG),
+]
+DECLARED = {"declarationTime": "2025-03-09T10:00:00+08:00", "reason": "incorrect_data"}
+CORRECTIONS = [
+    {**FIRST[6], "errorDeclaration": {**DECLARED, "correctiveEventIDs": ["urn:uuid:e0000000-0000-4000-8000-000000000009"]}},
+    {**FIRST[7], "errorDeclaration": {**DECLARED, "correctiveEventIDs": ["urn:uuid:e0000000-0000-4000-8000-000000000010"]}},
+    _ev("9", "AggregationEvent", 6, action="ADD", bizStep="packing", parentID=XP2, childQuantityList=_qty(XD)),
+    _ship("10", 7, XP1, RIGHT),
+    _ship("11", 8, XP2, RIGHT2),
+]
+
+
+def test_error_declared_events_leave_lineage_and_their_corrections_take_their_place(store: Store) -> None:
+    import io
+
+    from chainatlas.trace.capture import capture_stream
+    from chainatlas.trace.identifiers import canonical
+
+    wrong, right, right2 = canonical(WRONG), canonical(RIGHT), canonical(RIGHT2)
+    capture_stream(store, io.BytesIO(_doc(FIRST)))
+    with store.session() as s:
+        before = trace(s, XA, "forward")
+    # As first recorded, the lot went to the wrong destination and into the wrong pallet.
+    assert wrong in before.locations and XPW in before.items
+
+    result = capture_stream(store, io.BytesIO(_doc(CORRECTIONS)))
+    assert result.corrected == 2
+    with store.session() as s:
+        runs = {mode: trace(s, XA, "forward", mode=mode) for mode in ("cte", "frontier")}
+        runs["naive"] = trace(s, XA, "forward", naive=True)
+        into_wrong_pallet = trace(s, XPW, "back")
+        into_right_pallet = trace(s, XP2, "back")
+        recall = build_recall(s, XA)
+    fwd = runs["cte"]
+    assert fwd.items == sorted([XB1, XB2, XC, XD, XP1, XP2])  # split, merge, transformationID, aggregation
+    assert XPW not in fwd.items
+    assert wrong not in fwd.locations and {right, right2} <= set(fwd.locations)
+    assert fwd.paths[XP2] == [f"urn:uuid:e0000000-0000-4000-8000-{n:0>12}" for n in ("2", "4", "5", "9")]
+    assert all(r.items == fwd.items and r.locations == fwd.locations for r in runs.values())
+    assert not any(link["eventID"].endswith("000000000007") for link in fwd.links)
+    assert into_wrong_pallet.items == []
+    assert into_right_pallet.items == sorted([XA, XB2, XD])
+    assert [row[0] for row in recall.destinations] == [right, right2]
+    assert {row[0][-2:] for row in recall.shipments} == {"10", "11"}
+    assert {row[0] for row in recall.containers} == {XP1, XP2}

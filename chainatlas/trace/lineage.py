@@ -9,6 +9,11 @@ benchmark compares against. All three give the same answer (tested).
 The walk respects time: going forward an edge is followed only if it happened at or after the
 moment the item was reached (a case re-used after being unpacked does not drag its later contents
 into the recall); going back, only edges at or before it. Aggregation DELETE adds no edge.
+
+An event under an EPCIS errorDeclaration (``error_time`` set) never happened as recorded: its edges
+are not followed and it names no item, place or shipment in a trace or recall. Its corrective events
+are ordinary events and count as any other. The edge rows stay (the declaration may arrive long after
+the event, and the event itself stays queryable); the walk leaves them out.
 """
 
 from __future__ import annotations
@@ -74,13 +79,18 @@ def resolve(s: Session, ident: str) -> TraceIdentifier:
     return row
 
 
+def _declared_errors():  # type: ignore[no-untyped-def]
+    """The events under an errorDeclaration (few; served by the partial index on error_time)."""
+    return select(EpcisEvent.id).where(EpcisEvent.error_time.is_not(None))
+
+
 def _expand(s: Session, w: Walk, frontier: list[int]) -> list[tuple[int, int, int, str, datetime]]:
     src, dst = (TraceEdge.from_id, TraceEdge.to_id) if w.forward else (TraceEdge.to_id, TraceEdge.from_id)
     out = []
     for i in range(0, len(frontier), _CHUNK):
         chunk = frontier[i:i + _CHUNK]
         out += s.execute(select(src, dst, TraceEdge.event_pk, TraceEdge.kind, TraceEdge.event_time)
-                         .where(src.in_(chunk))).all()
+                         .where(src.in_(chunk), TraceEdge.event_pk.not_in(_declared_errors()))).all()
     return out
 
 
@@ -101,7 +111,8 @@ def _cte_edges(s: Session, start_id: int, forward: bool, t0: datetime) -> dict[i
     prev = seed.alias("prev")
     step = (select(src, dst, e.c.event_pk, e.c.kind, e.c.event_time)
             .join(prev, src == prev.c.node)
-            .where(e.c.event_time >= prev.c.t if forward else e.c.event_time <= prev.c.t))
+            .where(e.c.event_time >= prev.c.t if forward else e.c.event_time <= prev.c.t,
+                   e.c.event_pk.not_in(_declared_errors())))
     walk = seed.union(step)  # UNION (not ALL) drops repeats, so cycles end
     adj: dict[int, list[tuple]] = {}
     for a, b, ev, kind, t in s.execute(select(walk).where(walk.c.src.is_not(None))):
@@ -193,7 +204,7 @@ def related_events(s: Session, w: Walk, nodes: list[int]) -> list[int]:
         chunk = nodes[i:i + _CHUNK]
         rows = s.execute(select(EpcisEventEpc.ident_id, EpcisEvent.id, EpcisEvent.event_time)
                          .join(EpcisEvent, EpcisEvent.id == EpcisEventEpc.event_pk)
-                         .where(EpcisEventEpc.ident_id.in_(chunk))).all()
+                         .where(EpcisEventEpc.ident_id.in_(chunk), EpcisEvent.error_time.is_(None))).all()
         for node, ev, t in rows:
             t = _aware(t)
             if node == w.start_id or (t >= w.reach[node] if w.forward else t <= w.reach[node]):
