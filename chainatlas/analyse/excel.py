@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from chainatlas.spreadsheet import safe_row
 from chainatlas.units import fmt_wan_report as fmt_wan
 
 STATUS_ZH = {"strong": "优势", "present": "具备", "weak": "薄弱", "gap": "断链", "not_needed": "无需求"}
@@ -36,7 +37,7 @@ def _sheet(wb: Workbook, title: str, columns: list[Column], rows: Iterable[dict]
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(vertical="center", wrap_text=True)
     for row in rows:
-        ws.append([c[2](row) for c in columns])
+        ws.append(safe_row(ws, [c[2](row) for c in columns]))  # names, reasons, evidence sentences
         color = fill(row) if fill else None
         if color:
             for cell in ws[ws.max_row]:
@@ -70,7 +71,7 @@ def write_report_xlsx(report: dict, path: str | Path) -> Path:
              ("覆盖节点", f"{s['nodes_covered']}/{s['nodes_total']}"), ("断链", s["gaps"]), ("卡点", s["choke_points"]),
              ("堵点", s["bottlenecks"]), ("", ""), ("口径说明", "")] + [("", n) for n in report["notes"]]
     for k, v in lines:
-        info.append([k, v])
+        info.append(safe_row(info, [k, v]))
     info.column_dimensions["A"].width, info.column_dimensions["B"].width = 16, 110
     info["A1"].font = Font(bold=True, size=14)
     _sheet(wb, "子链概览", [("子链", 14, lambda r: r["subchain"]), ("节点数", 10, lambda r: r["nodes"]),

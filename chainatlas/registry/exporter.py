@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from chainatlas.errors import ChainAtlasError
 from chainatlas.regions import RegionIndex
+from chainatlas.spreadsheet import safe_row
 from chainatlas.store import Store
 from chainatlas.store.models import ChainNode, Organization, OrganizationNode, Park, Tier, YearlyFigure
 from chainatlas.store.models.organization import TIER_LABELS
@@ -184,7 +185,7 @@ def export_orgs(store: Store, path: str | Path, filters: ExportFilters | None = 
             if any_synthetic:
                 row.append("是" if org.synthetic else None)
             row.append(org.source)
-            ws.append(_styled(ws, row, headers))
+            ws.append(safe_row(ws, _styled(ws, row, headers)))
             if progress is not None:
                 progress(count, total)
         ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
@@ -192,9 +193,8 @@ def export_orgs(store: Store, path: str | Path, filters: ExportFilters | None = 
         about = wb.create_sheet("说明")
         about.append(["ChainAtlas 企业名录导出 / registry export"])
         about.append(["导出时间", datetime.now().strftime("%Y-%m-%d %H:%M")])
-        about.append(["筛选 地区", filters.region or "全部"])
-        about.append(["筛选 产业链环节", filters.node or "全部"])
-        about.append(["筛选 资质", filters.tier or "全部"])
+        for label, value in (("筛选 地区", filters.region), ("筛选 产业链环节", filters.node), ("筛选 资质", filters.tier)):
+            about.append(safe_row(about, [label, value or "全部"]))
         about.append(["企业数", count])
         about.append(["金额单位", "万元 (另附亿元列); 员工人数: 人"])
         about.append(["再导入", "chainatlas import orgs 本文件 — 表头与导入识别的表头一致"])

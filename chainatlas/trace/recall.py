@@ -16,6 +16,7 @@ from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from chainatlas.spreadsheet import safe_row
 from chainatlas.store.models.trace import EpcisEvent, EpcisEventAttr, EpcisEventEpc, TraceIdentifier
 from chainatlas.trace import lineage, locations
 
@@ -130,12 +131,12 @@ def write_xlsx(rep: RecallReport, path: str | Path) -> Path:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in getattr(rep, attr):
-            ws.append(row)
+            ws.append(safe_row(ws, row))  # identifiers and place names come from captured documents
         for col in ws.columns:
             width = max(len(str(c.value or "")) for c in col)
             ws.column_dimensions[col[0].column_letter].width = min(80, max(12, width + 2))
     info = wb.create_sheet("说明")
-    info.append(["召回起点 recall start", rep.start])
+    info.append(safe_row(info, ["召回起点 recall start", rep.start]))
     info.append(["受影响标识数 items reached", len(rep.trace.items)])
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from chainatlas.api.queries.orgs import OrgFilter
+from chainatlas.spreadsheet import safe_row
 from chainatlas.web.format import fmt_wan
 from chainatlas.web.i18n import translate
 
@@ -33,14 +34,14 @@ def orgs_workbook(rows: list[dict], f: OrgFilter, *, lang: str = "zh") -> bytes:
         cell.font = Font(bold=True)
     for r in rows:
         # The raw 万元 figure and the id ride along so the sheet can be sorted and joined.
-        ws.append(org_cells(r, lang) + [r["revenue_wan"], r["id"]])
+        ws.append(safe_row(ws, org_cells(r, lang) + [r["revenue_wan"], r["id"]]))
     ws.freeze_panes = "A2"
     for col, width in zip("ABCDEFGHIJ", (36, 22, 10, 14, 22, 14, 30, 30, 14, 10), strict=True):
         ws.column_dimensions[col].width = width
     meta = wb.create_sheet("filters")
     meta.append(["filter", "value"])
     for k, v in f.as_params().items():
-        meta.append([k, v])
+        meta.append(safe_row(meta, [k, v]))  # filter values are what the visitor typed
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
