@@ -172,12 +172,13 @@ def test_ambiguous_county_needs_a_city_or_a_code(store: Store, tmp_path: Path) -
     assert org(store, normalize_name("朝阳丙有限公司")).region_adcode == "110105"
 
 
-def test_figure_without_year_is_an_error_unless_given(store: Store, tmp_path: Path) -> None:
+def test_figure_without_year_is_kept_as_undated_unless_a_year_is_given(store: Store, tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "y.xlsx", title=None, header=["企业名称", "营业收入(万元)"], rows=[["无年度有限公司", 100]])
     report = import_orgs(store, path)
-    assert [(e.row, e.code) for e in report.errors] == [(2, "E349")]
+    assert report.errors == [] and report.created == 1 and report.undated == 1
+    assert [(w.row, w.code) for w in report.warnings] == [(1, "W354")]
     report = import_orgs(store, path, year=2024)
-    assert report.created == 1
+    assert report.updated == 1 and report.year_source == "--year"
 
 
 def test_dry_run_stores_nothing(store: Store, tmp_path: Path) -> None:

@@ -26,7 +26,9 @@ FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
     "industry_code": ("行业代码", "国民经济行业代码", "行业类别代码", "国民经济行业分类代码"),
     "listing_code": ("上市代码", "股票代码", "证券代码"),
     "founded": ("成立日期", "成立时间", "注册日期", "成立年月日"),
-    "nodes": ("产业链环节", "主营产品", "细分领域", "产业链节点", "主要产品", "所属环节", "产业链"),
+    "nodes": ("产业链环节", "细分领域", "产业链节点", "所属环节", "产业链"),
+    # Free text read for chain keywords (placement basis "product"), not a list of node names.
+    "products": ("主营产品", "主要产品", "主营业务", "经营范围", "业务范围", "产品", "主导产品"),
     "year": ("年度", "统计年度", "数据年度", "年份"),
     "revenue": ("营业收入", "营收", "主营业务收入", "营业总收入"),
     "output": ("产值", "工业总产值", "工业产值"),
@@ -55,6 +57,7 @@ PERSON_UNITS = {"人": 1.0, "名": 1.0, "": 1.0}
 
 _CLEAN = re.compile(r"[\s*＊※]+")
 _YEAR_PREFIX = re.compile(r"^((?:19|20)\d{2})年?(?:度)?")
+UNDATED = "年度未知"
 _UNIT_SUFFIX = re.compile(r"\(([^()]*)\)$")
 _LOOKUP = {syn.lower(): f for f, syns in FIELD_SYNONYMS.items() for syn in syns}
 
@@ -73,6 +76,7 @@ class Column:
     scale: float = 1.0  # multiply cell values by this to reach 万元 / persons
     unit: str | None = None
     year: int | None = None  # a year written in the header (2023年营业收入)
+    undated: bool = False  # the header says the year is unknown (年度未知营业收入, as the exporter writes)
 
 
 def clean_header(header: object) -> str:
@@ -83,9 +87,12 @@ def clean_header(header: object) -> str:
 
 
 def parse_header(header: object) -> tuple[str, str | None, int | None]:
-    """``2023年营业收入(万元)`` → (``营业收入``, ``万元``, 2023)."""
+    """``2023年营业收入(万元)`` → (``营业收入``, ``万元``, 2023). A ``年度未知`` prefix is dropped here
+    (:func:`is_undated` reads it)."""
     text = clean_header(header)
     year = None
+    if text.startswith(UNDATED) and len(text) > len(UNDATED):
+        text = text[len(UNDATED):]
     m = _YEAR_PREFIX.match(text)
     if m and len(text) > m.end():
         year, text = int(m.group(1)), text[m.end():]
@@ -97,6 +104,10 @@ def parse_header(header: object) -> tuple[str, str | None, int | None]:
         if candidate in MONEY_UNITS or candidate in PERSON_UNITS or candidate in ("人", "个"):
             unit, text = candidate, text[: m.start()]
     return text, unit, year
+
+
+def is_undated(header: object) -> bool:
+    return clean_header(header).startswith(UNDATED)
 
 
 def _field_for(base: str, mapping: dict[str, str]) -> tuple[str, str | None, int | None] | None:
@@ -167,5 +178,5 @@ def recognise(headers: list[object], mapping: dict[str, str] | None = None) -> t
                 # Money columns without a unit are read as 万元, the unit statistical returns use.
                 unit = unit or "万元"
                 scale = MONEY_UNITS.get(unit, 1.0)
-        columns.append(Column(i, str(raw), field, scale, unit, year))
+        columns.append(Column(i, str(raw), field, scale, unit, year, undated=is_undated(raw) and year is None))
     return columns, ignored

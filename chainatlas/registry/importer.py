@@ -10,6 +10,8 @@ that is already true.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,13 +21,21 @@ from sqlalchemy.orm import Session, selectinload
 
 from chainatlas.regions import RegionIndex
 from chainatlas.store import Store
-from chainatlas.store.models import Organization, OrganizationAlias, OrganizationNode, Tier, YearlyFigure
+from chainatlas.store.models import (
+    Organization,
+    OrganizationAlias,
+    OrganizationNode,
+    OrganizationNodeVeto,
+    Tier,
+    YearlyFigure,
+)
 
-from .columns import parse_mapping, recognise
+from .columns import FIGURE_FIELDS, parse_mapping, recognise
 from .names import normalize_name
 from .nodes import NodeResolver
+from .placement import Placer
 from .places import PlaceResolver
-from .readers import ImportFileError, read_table
+from .readers import ImportFileError, Table, read_tables
 from .records import OrgRecord, Problem, RowParser
 
 ProgressFn = Callable[[int, int | None], None]
@@ -48,6 +58,12 @@ class ImportReport:
     ignored_columns: list[str] = field(default_factory=list)
     organization_ids: list[int] = field(default_factory=list)
     dry_run: bool = False
+    sheets: list[str] = field(default_factory=list)  # every sheet read (a workbook may hold several tables)
+    year: int | None = None  # the year undated figure columns were given, and where it came from
+    year_source: str | None = None  # 表头/年度列 are per column/row; this is --year, 标题, 工作表名 or 文件名
+    undated: int = 0  # figures kept as 年度未知
+    placements: dict[str, int] = field(default_factory=dict)  # basis → chain placements added
+    notes: list[str] = field(default_factory=list)  # file-level findings, in words, for the CLI and the web
 
     @property
     def stored(self) -> int:
@@ -55,51 +71,126 @@ class ImportReport:
 
     def summary(self) -> dict[str, int]:
         return {"rows": self.rows, "created": self.created, "updated": self.updated,
-                "unchanged": self.unchanged, "rejected": self.rejected, "warnings": len(self.warnings)}
+                "unchanged": self.unchanged, "rejected": self.rejected, "warnings": len(self.warnings),
+                "undated": self.undated, "placed": sum(self.placements.values())}
+
+
+_YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+def year_in(text: str) -> int | None:
+    """The one year a title, sheet or file name names (2023年医药企业名录 → 2023); None for none or several."""
+    years = {int(y) for y in _YEAR_IN_TEXT.findall(text or "")}
+    return years.pop() if len(years) == 1 else None
+
+
+def table_year(table: Table, explicit: int | None) -> tuple[int | None, str | None]:
+    """The year for figure columns whose header names none, on rows without a 年度 cell."""
+    if explicit is not None:
+        return explicit, "--year"
+    for where, text in (("标题 title", table.title), ("工作表名 sheet name", table.sheet or ""),
+                        ("文件名 file name", table.path.stem)):
+        found = year_in(text)
+        if found is not None:
+            return found, where
+    return None, None
 
 
 def import_orgs(store: Store, path: str | Path, mapping: list[str] | dict[str, str] | None = None,
                 source: str | None = None, *, year: int | None = None, synthetic: bool | None = None,
                 dry_run: bool = False, progress: ProgressFn | None = None) -> ImportReport:
-    """Import ``path`` (.xlsx or .csv). Raises :class:`ImportFileError` when the file as a whole is unusable."""
+    """Import ``path`` (.xlsx or .csv), every sheet with a header row. Raises :class:`ImportFileError`
+    when the file as a whole is unusable."""
     path = Path(path)
     maps = parse_mapping(mapping)
-    table = read_table(path, set(maps))
+    tables = read_tables(path, set(maps))
     try:
-        columns, ignored = recognise(table.headers, maps)
-        if not any(c.field == "name" for c in columns):
-            raise ImportFileError(f"{path.name}: no name column (企业名称/单位名称/名称) in the header row", code="E323")
-        report = ImportReport(str(path), table.sheet, table.encoding, source or path.name,
-                              columns={c.header: c.field for c in columns}, ignored_columns=ignored,
-                              dry_run=dry_run)
+        report = ImportReport(str(path), tables[0].sheet, tables[0].encoding, source or path.name, dry_run=dry_run)
+        usable = []
+        for table in tables:
+            columns, ignored = recognise(table.headers, maps)
+            if not any(c.field == "name" for c in columns):
+                raise ImportFileError(f"{path.name}: no name column (企业名称/单位名称/名称) in the header row",
+                                      code="E323")
+            usable.append((table, columns))
+            report.columns.update({c.header: c.field for c in columns})
+            report.ignored_columns += [h for h in ignored if h not in report.ignored_columns]
         with store.session() as session:
-            parser = RowParser(columns, PlaceResolver(RegionIndex(session)), NodeResolver(session),
-                               default_source=source or path.name, default_year=year, synthetic=synthetic)
-            _run(session, table.rows, parser, report, table.total, progress)
+            places, nodes = PlaceResolver(RegionIndex(session)), NodeResolver(session)
+            placer = Placer(set(nodes.names), nodes.index)
+            state = _RunState(session)
+            for table, columns in usable:
+                default_year, where = table_year(table, year)
+                if table.sheet is not None:
+                    report.sheets.append(table.sheet)
+                parser = RowParser(columns, places, nodes, default_source=source or path.name,
+                                   default_year=default_year, synthetic=synthetic, placer=placer)
+                first_error, first_warning = len(report.errors), len(report.warnings)
+                _run(state, table.rows, parser, report, table.total, progress)
+                _table_notes(report, table, parser, columns, default_year, where)
+                if len(usable) > 1:
+                    for p in report.errors[first_error:] + report.warnings[first_warning:]:
+                        p.sheet = table.sheet
+            state.finish(report)
             if dry_run:
                 session.rollback()
     finally:
-        if table.close is not None:
-            table.close()
+        if tables[0].close is not None:
+            tables[0].close()
     return report
+
+
+def _table_notes(report: ImportReport, table: Table, parser: RowParser, columns, default_year: int | None,  # type: ignore[no-untyped-def]
+                 where: str | None) -> None:
+    sheet = f"sheet {table.sheet!r}: " if table.sheet else ""
+    dated_by_default = [c.header for c in columns if c.field in FIGURE_FIELDS and c.year is None and not c.undated]
+    if default_year is not None and dated_by_default and where is not None:
+        report.year, report.year_source = default_year, where
+        report.notes.append(f"{sheet}{'、'.join(dated_by_default)} read as {default_year} (year from the {where}; "
+                            f"a 年度 cell on a row wins)")
+    for header, n in parser.undated.items():
+        report.undated += n
+        field_name = next((c.field for c in columns if c.header == header), None)
+        message = (f"{header}: {n} figure(s) carry no year — none in the header, no 年度 column, none in the "
+                   f"title, sheet or file name, no --year — kept as 年度未知: shown, but never compared "
+                   f"year on year nor counted as any year's figure (re-import with --year 2023 to date them)")
+        report.notes.append(sheet + message)
+        report.warnings.append(Problem(table.header_row, message, "W354", field_name, None,
+                                       sheet=table.sheet))
 
 
 BATCH = 500  # rows looked up in the store with one query per batch instead of one per row
 
 
-def _run(session: Session, rows, parser: RowParser, report: ImportReport,  # type: ignore[no-untyped-def]
+class _RunState:
+    """What one import carries from table to table: duplicates seen, the organization cache, ids."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        # key → (first row, years seen): a repeated organization is a duplicate unless it adds other years.
+        self.seen: dict[str, tuple[int, set[int | None]]] = {}
+        self.ids: dict[int, None] = {}
+        self.cache = OrgCache(session)
+        self.placed: Counter[str] = Counter()
+
+    def finish(self, report: ImportReport) -> None:
+        sheets = {name: i for i, name in enumerate(report.sheets)}
+        report.errors.sort(key=lambda p: (sheets.get(p.sheet or "", 0), p.row))
+        report.warnings.sort(key=lambda p: (sheets.get(p.sheet or "", 0), p.row))
+        report.organization_ids = list(self.ids)
+        report.placements = dict(self.placed)
+
+
+def _run(state: _RunState, rows, parser: RowParser, report: ImportReport,  # type: ignore[no-untyped-def]
          total: int | None, progress: ProgressFn | None) -> None:
-    # key → (first row number, years seen): a repeated organization is a duplicate unless it adds other years.
-    seen: dict[str, tuple[int, set[int]]] = {}
-    ids: dict[int, None] = {}
-    cache = OrgCache(session)
+    session, cache = state.session, state.cache
     batch: list[OrgRecord] = []
 
     def apply_batch() -> None:
         cache.prefetch(batch)
         touched: list[Organization] = []
         for record in batch:
-            outcome, org_or_problem = apply_record(session, record, cache)
+            outcome, org_or_problem = apply_record(session, record, cache, placed=state.placed)
             if isinstance(org_or_problem, Problem):
                 report.rejected += 1
                 report.errors.append(org_or_problem)
@@ -108,7 +199,7 @@ def _run(session: Session, rows, parser: RowParser, report: ImportReport,  # typ
             touched.append(org_or_problem)
         # One flush per batch: the inserts go out together (executemany) instead of row by row.
         session.flush()
-        ids.update(dict.fromkeys(o.id for o in touched))
+        state.ids.update(dict.fromkeys(o.id for o in touched))
         batch.clear()
 
     done = 0
@@ -125,7 +216,7 @@ def _run(session: Session, rows, parser: RowParser, report: ImportReport,  # typ
             report.rejected += 1
             report.errors.extend(errors)
             continue
-        dup = _duplicate(record, seen)
+        dup = _duplicate(record, state.seen)
         if dup is not None:
             report.rejected += 1
             report.errors.append(dup)
@@ -134,11 +225,9 @@ def _run(session: Session, rows, parser: RowParser, report: ImportReport,  # typ
         if len(batch) >= BATCH:
             apply_batch()
     apply_batch()
-    report.errors.sort(key=lambda p: p.row)
-    report.organization_ids = list(ids)
 
 
-def _duplicate(rec: OrgRecord, seen: dict[str, tuple[int, set[int]]]) -> Problem | None:
+def _duplicate(rec: OrgRecord, seen: dict[str, tuple[int, set[int | None]]]) -> Problem | None:
     keys = [f"uscc:{rec.uscc}"] if rec.uscc else []
     keys.append(f"name:{rec.name_key}")
     years = {y for y, _ in rec.figures}
@@ -170,6 +259,10 @@ class OrgCache:
         self.by_name: dict[str, Organization] = {}
         self._asked_uscc: set[str] = set()
         self._asked_name: set[str] = set()
+        # Placements analysts removed: few, read once, never put back by an import.
+        self.vetoes: dict[int, set[str]] = {}
+        for oid, nid in session.execute(select(OrganizationNodeVeto.organization_id, OrganizationNodeVeto.node_id)):
+            self.vetoes.setdefault(oid, set()).add(nid)
 
     def remember(self, org: Organization) -> None:
         if org.uscc:
@@ -216,7 +309,8 @@ def _chunks(items: list[str], size: int = 500) -> list[list[str]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def apply_record(session: Session, rec: OrgRecord, cache: OrgCache) -> tuple[str, Organization | Problem]:
+def apply_record(session: Session, rec: OrgRecord, cache: OrgCache,
+                 placed: Counter[str] | None = None) -> tuple[str, Organization | Problem]:
     """Create or update one organization; returns ("created" | "updated" | "unchanged", org)."""
     if not cache.asked(rec):
         cache.prefetch([rec])  # callers outside a batch (the API's single-record edits) still find matches
@@ -229,7 +323,7 @@ def apply_record(session: Session, rec: OrgRecord, cache: OrgCache) -> tuple[str
                            founded=rec.founded, listing_code=rec.listing_code, industry_code=rec.industry_code,
                            synthetic=bool(rec.synthetic), source=rec.source, is_candidate=False)
         session.add(org)
-        _merge_children(session, org, rec, new=True)
+        _merge_children(session, org, rec, new=True, placed=placed)
         cache.remember(org)
         return "created", org
     org = found
@@ -261,7 +355,7 @@ def apply_record(session: Session, rec: OrgRecord, cache: OrgCache) -> tuple[str
     if org.is_candidate:
         org.is_candidate = False  # a registry list confirms a candidate found in the news
         changed = True
-    changed |= _merge_children(session, org, rec, new=False)
+    changed |= _merge_children(session, org, rec, new=False, vetoes=cache.vetoes, placed=placed)
     if changed:
         cache.remember(org)
     return ("updated" if changed else "unchanged"), org
@@ -275,7 +369,8 @@ def _add_alias(org: Organization, alias: str, kind: str) -> bool:
     return True
 
 
-def _merge_children(session: Session, org: Organization, rec: OrgRecord, *, new: bool) -> bool:
+def _merge_children(session: Session, org: Organization, rec: OrgRecord, *, new: bool,
+                    vetoes: dict[int, set[str]] | None = None, placed: Counter[str] | None = None) -> bool:
     changed = False
     for alias, kind in rec.aliases:
         changed |= _add_alias(org, alias, kind)
@@ -315,9 +410,21 @@ def _merge_children(session: Session, org: Organization, rec: OrgRecord, *, new:
             same.issuer = spec.issuer
             changed = True
     have = set() if new else {n.node_id for n in org.nodes}
+    vetoed = set() if new or not vetoes else vetoes.get(org.id, set())
     for node_id in rec.nodes:
         if node_id not in have:
-            org.nodes.append(OrganizationNode(node_id=node_id, source="registry", confidence=1.0))
+            org.nodes.append(OrganizationNode(node_id=node_id, source="registry", confidence=1.0,
+                                              basis="名录产业链环节列"))
             have.add(node_id)
             changed = True
+    for p in rec.placements:
+        # An existing placement stays as it is (an analyst's, the news', an earlier import's).
+        if p.node_id in have or p.node_id in vetoed:
+            continue
+        org.nodes.append(OrganizationNode(node_id=p.node_id, source=p.source, confidence=p.confidence,
+                                          basis=p.basis[:200]))
+        have.add(p.node_id)
+        changed = True
+        if placed is not None:
+            placed[p.source] += 1
     return changed

@@ -14,9 +14,13 @@ from . import values as v
 from .columns import FIGURE_FIELDS, TIER_FIELDS, Column
 from .names import clean_display_name, normalize_name
 from .nodes import NodeResolver
+from .placement import IndustryCodeError, Placement, Placer, normalize_code
 from .places import PlaceResolver
+from .readers import UncomputedFormula
 
-_INDUSTRY_CODE = re.compile(r"^[A-T]?\d{2,4}$")
+# Characters no name contains: C0/C1 controls (a NUL from a broken export, a stray form feed).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
 FIELD_LABELS = {"name": "企业名称", "uscc": "统一社会信用代码", "region": "所属地区", "park": "所属园区",
                 "industry_code": "行业代码", "founded": "成立日期", "kind": "机构类型", "year": "年度",
                 "listing_code": "上市代码", "nodes": "产业链环节", "tiers": "资质", "synthetic": "合成数据"}
@@ -31,6 +35,7 @@ class Problem:
     code: str
     field: str | None = None
     name: str | None = None
+    sheet: str | None = None  # set when a workbook has several data sheets
 
 
 @dataclass
@@ -50,19 +55,24 @@ class OrgRecord:
     source_explicit: bool = False  # a 来源 cell, not the file name used as a default
     aliases: list[tuple[str, str]] = field(default_factory=list)  # (alias, kind)
     nodes: list[str] = field(default_factory=list)
-    figures: dict[tuple[int, str], float] = field(default_factory=dict)  # (year, kind) → value
+    placements: list[Placement] = field(default_factory=list)  # from 行业代码, 主营产品/经营范围, the name
+    # (year or None for 年度未知, kind) → value
+    figures: dict[tuple[int | None, str], float] = field(default_factory=dict)
     tiers: list[tiermod.TierSpec] = field(default_factory=list)
 
 
 class RowParser:
     def __init__(self, columns: list[Column], places: PlaceResolver, nodes: NodeResolver, *,
-                 default_source: str | None, default_year: int | None, synthetic: bool | None) -> None:
+                 default_source: str | None, default_year: int | None, synthetic: bool | None,
+                 placer: Placer | None = None) -> None:
         self.columns = columns
         self.places = places
         self.nodes = nodes
         self.default_source = default_source
         self.default_year = default_year
         self.synthetic = synthetic
+        self.placer = placer
+        self.undated: dict[str, int] = {}  # column header → figures kept as 年度未知
 
     def parse(self, number: int, row: list[object]) -> tuple[OrgRecord | None, list[Problem], list[Problem]]:
         """Returns (record or None, errors, warnings)."""
@@ -71,6 +81,13 @@ class RowParser:
         cells: dict[str, list[tuple[Column, object]]] = {}
         for col in self.columns:
             value = row[col.index] if col.index < len(row) else None
+            if isinstance(value, UncomputedFormula):
+                # Read as empty, the figure would vanish without a word: name the cell instead.
+                warnings.append(Problem(number, f"{col.header} is a formula ({value.formula[:60]}) saved without its "
+                                        f"value (the file was written by a program, never opened and saved in "
+                                        f"Excel/WPS): left empty — open and save it in Excel/WPS, or type the "
+                                        f"number", "W357", col.field))
+                value = None
             cells.setdefault(col.field, []).append((col, value))
 
         def first(field_name: str) -> object:
@@ -83,11 +100,16 @@ class RowParser:
             errors.append(Problem(number, reason, code, fld, name_text or None))
 
         raw_name = first("name")
+        raw_text = "" if raw_name is None else str(raw_name)
         # The display name keeps the writer's brackets (（）in official names); only the key folds them.
-        name_text = clean_display_name("" if raw_name is None else str(raw_name))
-        if not name_text:
-            err("企业名称 is empty", "E301", "name")
+        name_text = clean_display_name(_CONTROL.sub("", raw_text))
+        if not name_text or not any(ch.isalnum() for ch in name_text):
+            shown = f" ({raw_text!r} has no letters)" if raw_text.strip() else ""
+            err(f"企业名称 is empty{shown}", "E301", "name")
             return None, errors, warnings
+        if _CONTROL.search(raw_text):
+            warnings.append(Problem(number, f"企业名称 {raw_text!r} held control characters (NUL …): removed",
+                                    "W358", "name", name_text))
         rec = OrgRecord(number, name_text, normalize_name(name_text))
 
         raw_code = first("uscc")
@@ -113,12 +135,15 @@ class RowParser:
         rec.founded = guarded("founded", lambda: v.parse_date(first("founded")))  # type: ignore[assignment]
 
         ind = first("industry_code")
+        industry = None
         if ind is not None:
-            code = v.text(ind).upper().replace(" ", "")
-            if _INDUSTRY_CODE.match(code):
-                rec.industry_code = code
-            else:
-                err(f"行业代码 {v.text(ind)!r} is not a GB/T 4754 code (e.g. C2720 or 2720)", "E348", "industry_code")
+            try:
+                industry = normalize_code(v.text(ind))
+                rec.industry_code = v.text(ind).upper().replace(" ", "")  # as reported, checked
+            except IndustryCodeError as exc:
+                # A wrong code costs the placement it would give, not the enterprise.
+                warnings.append(Problem(number, exc.message + "; row kept without it", "W348", "industry_code",
+                                        name_text))
 
         listings = guarded("listing_code", lambda: v.listing_codes(first("listing_code"))) or []
         if listings:
@@ -127,18 +152,17 @@ class RowParser:
         self._place(rec, first("region"), first("park"), err, warnings)
 
         for fig_field in FIGURE_FIELDS:
-            chosen: dict[int, tuple[float, float]] = {}  # year → (scale, value); finest unit wins
+            chosen: dict[int | None, tuple[float, float]] = {}  # year → (scale, value); finest unit wins
             money = fig_field != "employees"
             for col, value in cells.get(fig_field, []):
                 amount = guarded(fig_field, lambda col=col, value=value, money=money: v.number(
                     value, field=col.header, scale=col.scale, money=money))
                 if amount is None:
                     continue
-                yr = col.year or row_year
+                yr = None if col.undated else (col.year or row_year)
                 if yr is None:
-                    err(f"{col.header} = {v.text(value)} has no year: add a 年度 column or write the year in the "
-                        f"header (2023年营业收入(万元))", "E349", fig_field)
-                    continue
+                    # 年度未知: kept and marked, never read as some year's figure (see the report's warning).
+                    self.undated[col.header] = self.undated.get(col.header, 0) + 1
                 if yr not in chosen or col.scale < chosen[yr][0]:
                     chosen[yr] = (col.scale, amount)  # type: ignore[assignment]
             for yr, (_, amount) in chosen.items():
@@ -169,6 +193,16 @@ class RowParser:
                     warnings.append(Problem(number, f"产业链环节 {term!r} matches no chain node", "W351", "nodes",
                                             name_text))
                 rec.nodes.extend(n for n in found if n not in rec.nodes)
+
+        if self.placer is not None:
+            texts = [(col.header, v.text(value)) for col, value in cells.get("products", []) if not v.is_empty(value)]
+            rec.placements, note = self.placer.place(industry, texts, name_text)
+            rec.placements = [p for p in rec.placements if p.node_id not in rec.nodes]
+            if note:
+                warnings.append(Problem(number, note, "W356", "industry_code", name_text))
+            if texts and not any(p.source == "product" for p in rec.placements):
+                warnings.append(Problem(number, f"{texts[0][0]} {texts[0][1][:40]!r} names no chain keyword",
+                                        "W351", "products", name_text))
 
         src = first("source")
         rec.source = v.text(src) if src is not None else self.default_source

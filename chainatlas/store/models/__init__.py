@@ -13,6 +13,7 @@ from .organization import (
     Organization,
     OrganizationAlias,
     OrganizationNode,
+    OrganizationNodeVeto,
     Relation,
     Tier,
     YearlyFigure,
@@ -24,5 +25,5 @@ __all__ = [
     "FIGURE_KINDS", "ORGANIZATION_KINDS", "RELATION_TYPES", "ROLES", "TIER_LABELS",
     "AppUser", "Base", "ChainNode", "Document", "Event", "EvidenceSpan", "IndicatorTarget", "IngestIssue",
     "Mention", "Metric", "NodeCode", "NodeInput", "NodeKeyword", "OfficialCode", "Organization",
-    "OrganizationAlias", "OrganizationNode", "Park", "ReferenceData", "Region", "Relation", "Tier", "YearlyFigure",
+    "OrganizationAlias", "OrganizationNode", "OrganizationNodeVeto", "Park", "ReferenceData", "Region", "Relation", "Tier", "YearlyFigure",
 ]

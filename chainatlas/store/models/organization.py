@@ -106,13 +106,16 @@ class Tier(Base):
 
 
 class YearlyFigure(Base):
-    """营业收入/产值/税收/研发投入 in 万元, 员工 in persons, per organization and year."""
+    """营业收入/产值/税收/研发投入 in 万元, 员工 in persons, per organization and year.
+
+    ``year`` is NULL for a figure whose list gave no year (年度未知): it is shown, marked, but no
+    year-on-year comparison or per-year total uses it (SQL comparisons with NULL are never true)."""
 
     __tablename__ = "yearly_figure"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
-    year: Mapped[int] = mapped_column(Integer)
+    year: Mapped[int | None] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(16))
     value: Mapped[float] = mapped_column(Float)
     unit: Mapped[str] = mapped_column(String(8), default="万元")
@@ -134,8 +137,11 @@ class OrganizationNode(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
     node_id: Mapped[str] = mapped_column(ForeignKey("chain_node.id"), index=True)
-    source: Mapped[str] = mapped_column(String(32), default="registry")  # registry | news | keyword | manual
+    # registry (a chain-node column) | code (行业代码 crosswalk) | product (主营产品/经营范围 keywords)
+    # | name (a keyword in the name) | manual (an analyst) | news | keyword
+    source: Mapped[str] = mapped_column(String(32), default="registry")
     confidence: Mapped[float] = mapped_column(Float, default=1.0)
+    basis: Mapped[str | None] = mapped_column(String(200))  # what matched: 行业代码 C2740, 主营产品「阿胶」…
     evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_span.id", ondelete="SET NULL"))
 
     organization: Mapped[Organization] = relationship(back_populates="nodes")
@@ -143,6 +149,20 @@ class OrganizationNode(Base):
         UniqueConstraint("organization_id", "node_id", name="uq_orgnode_org_node"),
         Index("ix_orgnode_node_org", "node_id", "organization_id"),
     )
+
+
+class OrganizationNodeVeto(Base):
+    """An analyst removed this placement: imports and placement runs do not put it back."""
+
+    __tablename__ = "organization_node_veto"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
+    node_id: Mapped[str] = mapped_column(ForeignKey("chain_node.id"))
+    removed_by: Mapped[str | None] = mapped_column(String(64))
+    removed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("organization_id", "node_id", name="uq_orgnode_veto_org_node"),)
 
 
 class Relation(Base):
