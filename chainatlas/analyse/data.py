@@ -578,8 +578,9 @@ def load_chain_data(session: Session, scope: Scope, *, peers: list[Scope] | None
                 org.node_evidence.setdefault(nid, []).append(ev)
     f = YearlyFigure
     only_local = _LocalOnly(session, orgs, local_where)
+    # 年度未知 figures (year NULL) are no year's revenue: they never enter a year's total or a growth rate.
     for oid, y, value in core(session).execute(only_local(select(f.organization_id, f.year, f.value), f.organization_id)
-                                               .where(f.kind == "revenue")).all():
+                                               .where(f.kind == "revenue", f.year.is_not(None))).all():
         orgs[oid].revenue[y] = value
     _load_tiers(session, orgs, only_local(select(*TIER_COLS), Tier.organization_id))
     if year is None:

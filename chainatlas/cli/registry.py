@@ -252,12 +252,16 @@ def show_cmd(ref: str = typer.Argument(..., help="名称、简称、统一社会
             t = Table("年度 year", "指标 figure", "数值 value", "单位 unit", "来源 source", title="指标 figures",
                       title_justify="left")
             names = {"revenue": "营业收入", "output": "产值", "tax": "税收", "rnd": "研发投入", "employees": "员工"}
-            for f in sorted(org.figures, key=lambda f: (-f.year, f.kind)):
-                t.add_row(str(f.year), names.get(f.kind, f.kind), f"{f.value:,.2f}", f.unit, f.source or "")
+            for f in sorted(org.figures, key=lambda f: (f.year is not None, -(f.year or 0), f.kind)):
+                t.add_row(str(f.year) if f.year is not None else "[yellow]年度未知 year unknown[/yellow]",
+                          names.get(f.kind, f.kind), f"{f.value:,.2f}", f.unit, f.source or "")
             console.print(t)
         if org.nodes:
-            console.print("[bold]产业链环节 nodes:[/bold] " + "、".join(
-                f"{resolver.name(n.node_id)} ({n.node_id}, {n.source})" for n in org.nodes))
+            t = Table("环节 node", "依据 basis", "置信度 confidence", "说明 detail", title="产业链环节 chain placements",
+                      title_justify="left")
+            for n in sorted(org.nodes, key=lambda n: -n.confidence):
+                t.add_row(f"{resolver.name(n.node_id)} ({n.node_id})", n.source, f"{n.confidence:.2f}", n.basis or "")
+            console.print(t)
         rels = s.execute(select(Relation, Organization.name).join(
             Organization, or_(
                 (Relation.target_id == Organization.id) & (Relation.source_id == org.id),

@@ -28,7 +28,7 @@ from chainatlas.store import Store
 from chainatlas.store.models import ChainNode, Organization, OrganizationNode, Park, Tier, YearlyFigure
 from chainatlas.store.models.organization import TIER_LABELS
 
-from .columns import CANONICAL
+from .columns import CANONICAL, UNDATED
 from .nodes import NodeResolver
 from .places import PlaceResolver
 from .tiers import LABEL_WORDS
@@ -123,16 +123,21 @@ def export_orgs(store: Store, path: str | Path, filters: ExportFilters | None = 
         stmt = build_query(session, filters, index, resolver)
         ids_sub = stmt.with_only_columns(Organization.id).order_by(None).subquery()
         total = session.scalar(select(func.count()).select_from(ids_sub))
-        years = sorted(session.scalars(select(YearlyFigure.year).distinct()
-                                       .where(YearlyFigure.organization_id.in_(select(ids_sub.c.id)))),
-                       reverse=True)
+        years: list[int | None] = sorted(
+            (y for y in session.scalars(select(YearlyFigure.year).distinct()
+                                        .where(YearlyFigure.organization_id.in_(select(ids_sub.c.id))))
+             if y is not None), reverse=True)
+        if session.scalar(select(YearlyFigure.id).where(YearlyFigure.organization_id.in_(select(ids_sub.c.id)),
+                                                        YearlyFigure.year.is_(None)).limit(1)) is not None:
+            years.append(None)  # 年度未知 figures go in their own columns, read back as undated
         kinds = set(session.scalars(select(YearlyFigure.kind).distinct()
                                     .where(YearlyFigure.organization_id.in_(select(ids_sub.c.id)))))
         any_synthetic = bool(session.scalar(select(Organization.id).where(
             Organization.id.in_(select(ids_sub.c.id)), Organization.synthetic.is_(True)).limit(1)))
         parks = dict(session.execute(select(Park.id, Park.name)).all())
 
-        fig_cols = [(y, kind, f"{y}年{base}({unit})", scale) for y in years
+        fig_cols = [(y, kind, f"{y}年{base}({unit})" if y is not None else f"{UNDATED}{base}({unit})", scale)
+                    for y in years
                     for kind, base, unit, scale in FIGURE_HEADERS if kind in kinds]
         headers = [CANONICAL["name"], CANONICAL["uscc"], "简称", "曾用名", "机构类型", CANONICAL["region"],
                    CANONICAL["park"], CANONICAL["industry_code"], CANONICAL["founded"], CANONICAL["listing_code"],
@@ -145,7 +150,7 @@ def export_orgs(store: Store, path: str | Path, filters: ExportFilters | None = 
         ws = wb.create_sheet("企业名录")
         ws.freeze_panes = "B2"  # header row and the name column stay in view
         for i, h in enumerate(headers, start=1):
-            base = h.split("年", 1)[-1] if h[:4].isdigit() else h
+            base = h.split("年", 1)[-1] if h[:4].isdigit() else h.removeprefix(UNDATED)
             ws.column_dimensions[get_column_letter(i)].width = _WIDTHS.get(base, 16 if h[:4].isdigit() else 14)
         bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
         head_cells = []

@@ -18,9 +18,12 @@ COLUMNS = ("common.name", "common.uscc", "common.kind", "common.region", "common
 
 def org_cells(row: dict, lang: str) -> list:
     """One table row as the page renders it (the page uses this too, so they cannot drift)."""
+    revenue = fmt_wan(row["revenue_wan"], lang=lang) if row["revenue_wan"] is not None else "—"
+    if row.get("revenue_undated") and row["revenue_wan"] is not None:
+        revenue += f"（{translate(lang, 'common.year_unknown')}）"  # the list gave no year for it
     return [
         row["name"], row["uscc"] or "", translate(lang, f"kind.{row['kind']}"), row["region_name"] or "",
-        row["park_name"] or "", fmt_wan(row["revenue_wan"], lang=lang) if row["revenue_wan"] is not None else "—",
+        row["park_name"] or "", revenue,
         "、".join(row["tiers"]), "、".join(n["name"] for n in row["nodes"]),
     ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from chainatlas.errors import ChainAtlasError
@@ -65,3 +65,48 @@ def update_org(session: Session, org_id: int, changes: dict, *, user: str) -> Or
     if not (org.source or "").endswith(note):
         org.source = f"{org.source}; {note}" if org.source else note
     return org
+
+
+def _node_id(session: Session, node: str) -> str:
+    from chainatlas.registry.nodes import NodeResolver
+
+    resolver = NodeResolver(session)
+    found = resolver.resolve(node.strip()) if node and node.strip() else []
+    if len(found) != 1:
+        raise EditError(f"node: {node!r} names {'no' if not found else 'more than one'} chain node; "
+                        f"give a node id such as bio.vaccine (see /api/taxonomy/nodes)")
+    return found[0]
+
+
+def add_placement(session: Session, org_id: int, node: str, *, user: str) -> str:
+    """An analyst places the organization on a node (basis manual, confidence 1); returns the node id.
+    An earlier placement on that node takes the analyst's word; an earlier removal is lifted."""
+    from chainatlas.store.models import OrganizationNode, OrganizationNodeVeto
+
+    if session.get(Organization, org_id) is None:
+        raise ChainAtlasError(f"organization {org_id} does not exist", code="E801")
+    node_id = _node_id(session, node)
+    session.execute(delete(OrganizationNodeVeto).where(OrganizationNodeVeto.organization_id == org_id,
+                                                       OrganizationNodeVeto.node_id == node_id))
+    have = session.scalar(select(OrganizationNode).where(OrganizationNode.organization_id == org_id,
+                                                         OrganizationNode.node_id == node_id))
+    basis = f"分析员 {user} 确认"[:200]
+    if have is None:
+        session.add(OrganizationNode(organization_id=org_id, node_id=node_id, source="manual", confidence=1.0,
+                                     basis=basis))
+    else:
+        have.source, have.confidence, have.basis = "manual", 1.0, basis
+    return node_id
+
+
+def remove_placement(session: Session, org_id: int, node_id: str, *, user: str) -> None:
+    """An analyst takes a placement away; it is remembered so that no import puts it back."""
+    from chainatlas.store.models import OrganizationNode, OrganizationNodeVeto
+
+    gone = session.execute(delete(OrganizationNode).where(OrganizationNode.organization_id == org_id,
+                                                          OrganizationNode.node_id == node_id)).rowcount
+    if not gone:
+        raise ChainAtlasError(f"organization {org_id} is not placed on node {node_id!r}", code="E801")
+    if session.scalar(select(OrganizationNodeVeto.id).where(OrganizationNodeVeto.organization_id == org_id,
+                                                            OrganizationNodeVeto.node_id == node_id)) is None:
+        session.add(OrganizationNodeVeto(organization_id=org_id, node_id=node_id, removed_by=user[:64]))

@@ -47,7 +47,8 @@ def latest_revenue():  # type: ignore[no-untyped-def]
     yf = aliased(YearlyFigure)
     return (
         select(yf.value).where(yf.organization_id == Organization.id, yf.kind == "revenue")
-        .order_by(yf.year.desc()).limit(1).correlate(Organization).scalar_subquery()
+        # A dated figure first; one of unknown year (年度未知) only when the organization has no other.
+        .order_by(yf.year.desc().nulls_last()).limit(1).correlate(Organization).scalar_subquery()
     )
 
 
@@ -108,6 +109,13 @@ def decorate(session: Session, rows: list) -> list[dict]:
             .join(ChainNode, ChainNode.id == OrganizationNode.node_id).where(OrganizationNode.organization_id.in_(ids))
         ):
             nodes.setdefault(oid, []).append({"id": nid, "name": name})
+    # Whose shown revenue has no year: every revenue figure of theirs is 年度未知.
+    undated: set[int] = set()
+    if ids:
+        undated = set(session.scalars(
+            select(YearlyFigure.organization_id).where(YearlyFigure.organization_id.in_(ids),
+                                                       YearlyFigure.kind == "revenue")
+            .group_by(YearlyFigure.organization_id).having(func.max(YearlyFigure.year).is_(None))))
     park_ids = {r.park_id for r in rows if r.park_id}
     parks = dict(session.execute(select(Park.id, Park.name).where(Park.id.in_(park_ids))).all()) if park_ids else {}
     idx = region_index(session)
@@ -117,7 +125,8 @@ def decorate(session: Session, rows: list) -> list[dict]:
         out.append({
             "id": r.id, "name": r.name, "uscc": r.uscc, "kind": r.kind, "region_adcode": r.region_adcode,
             "region_name": reg.name if reg else None, "park_id": r.park_id, "park_name": parks.get(r.park_id),
-            "revenue_wan": r.revenue, "tiers": tiers.get(r.id, []), "nodes": nodes.get(r.id, []),
+            "revenue_wan": r.revenue, "revenue_undated": r.id in undated,
+            "tiers": tiers.get(r.id, []), "nodes": nodes.get(r.id, []),
             "is_candidate": bool(r.is_candidate), "synthetic": bool(r.synthetic),
         })
     return out
@@ -144,10 +153,11 @@ def org_profile(session: Session, org_id: int, *, mention_limit: int = 100) -> d
                           "source": rel.source, "evidence": rel.evidence, "weight": rel.weight,
                           "date": rel.date.isoformat() if rel.date else None})
     nodes = [{"id": n.id, "name": n.name, "subchain": n.subchain, "stage": n.stage, "source": on.source,
-              "confidence": on.confidence}
+              "confidence": on.confidence, "basis": on.basis}
              for on, n in session.execute(select(OrganizationNode, ChainNode)
                                           .join(ChainNode, ChainNode.id == OrganizationNode.node_id)
-                                          .where(OrganizationNode.organization_id == org_id))]
+                                          .where(OrganizationNode.organization_id == org_id)
+                                          .order_by(OrganizationNode.confidence.desc(), ChainNode.id))]
     events = [{"id": e.id, "type": e.type, "date": e.date.isoformat() if e.date else e.date_text, "amount": e.amount,
                "text": e.text, "document_id": e.document_id}
               for e in session.scalars(select(Event).where(Event.organization_id == org_id)
@@ -169,8 +179,9 @@ def org_profile(session: Session, org_id: int, *, mention_limit: int = 100) -> d
         "aliases": [a.alias for a in o.aliases],
         "tiers": [{"label": t.label, "issuer": t.issuer, "year": t.year_granted, "expires": t.expires,
                    "source": t.source} for t in sorted(o.tiers, key=lambda t: (t.year_granted or 0, t.label))],
-        "figures": [{"year": f.year, "kind": f.kind, "value": f.value, "unit": f.unit, "source": f.source}
-                    for f in sorted(o.figures, key=lambda f: (f.kind, f.year))],
+        "figures": [{"year": f.year, "kind": f.kind, "value": f.value, "unit": f.unit, "source": f.source,
+                     "undated": f.year is None}
+                    for f in sorted(o.figures, key=lambda f: (f.kind, f.year is None, f.year or 0))],
         "nodes": nodes, "relations": relations, "events": events, "mentions": mentions,
     }
 

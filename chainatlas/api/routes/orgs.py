@@ -10,10 +10,10 @@ from fastapi.responses import Response
 from chainatlas.api.cache import invalidate
 from chainatlas.api.deps import SessionDep
 from chainatlas.api.errors import NotFound
-from chainatlas.api.queries.org_edit import update_org
+from chainatlas.api.queries.org_edit import add_placement, remove_placement, update_org
 from chainatlas.api.queries.orgs import SORTS, OrgFilter, list_orgs, org_profile
 from chainatlas.api.schemas.common import ERRORS, page_info
-from chainatlas.api.schemas.orgs import OrgEdit, OrgPage, OrgProfile, OrgRow
+from chainatlas.api.schemas.orgs import OrgEdit, OrgPage, OrgProfile, OrgRow, PlacementEdit
 from chainatlas.api.security import Editor
 from chainatlas.search import reindex_organization
 from chainatlas.web.exports import orgs_workbook
@@ -73,5 +73,23 @@ def edit_org(org_id: int, body: OrgEdit, session: SessionDep, user: Editor) -> d
     update_org(session, org_id, body.model_dump(exclude_unset=True), user=user.username)
     session.flush()
     reindex_organization(session, org_id)
+    invalidate()
+    return org_profile(session, org_id)  # type: ignore[return-value]
+
+
+@router.post("/orgs/{org_id}/nodes", response_model=OrgProfile, responses=ERRORS,
+             summary="Place the organization on a chain node (admin/analyst; basis manual; X-CSRF-Token)")
+def place_org(org_id: int, body: PlacementEdit, session: SessionDep, user: Editor) -> dict:
+    add_placement(session, org_id, body.node, user=user.username)
+    session.flush()
+    invalidate()
+    return org_profile(session, org_id)  # type: ignore[return-value]
+
+
+@router.delete("/orgs/{org_id}/nodes/{node_id}", response_model=OrgProfile, responses=ERRORS,
+               summary="Remove a wrong chain placement; imports will not put it back (admin/analyst; X-CSRF-Token)")
+def unplace_org(org_id: int, node_id: str, session: SessionDep, user: Editor) -> dict:
+    remove_placement(session, org_id, node_id, user=user.username)
+    session.flush()
     invalidate()
     return org_profile(session, org_id)  # type: ignore[return-value]

@@ -23,6 +23,7 @@ class OrgRow(BaseModel):
     park_name: str | None = None
     revenue_wan: float | None = Field(None, description="latest 营业收入 in 万元")
     revenue_text: str | None = Field(None, description="revenue as Chinese readers read it, e.g. 12.3亿元")
+    revenue_undated: bool = Field(False, description="the revenue shown carries no year (年度未知)")
     tiers: list[str] = []
     nodes: list[NodeRef] = []
     is_candidate: bool = False
@@ -43,11 +44,29 @@ class TierOut(BaseModel):
 
 
 class FigureOut(BaseModel):
-    year: int
+    year: int | None = Field(None, description="null: the list gave no year (年度未知); never compared year on year")
     kind: str
     value: float
     unit: str
     source: str | None = None
+    undated: bool = False
+
+
+class PlacementOut(BaseModel):
+    """A chain node the organization is placed on, and why."""
+
+    id: str
+    name: str
+    subchain: str | None = None
+    stage: str | None = None
+    source: str = Field(description="basis: code (行业代码) | product (主营产品/经营范围) | name | manual (an analyst) "
+                                    "| registry (a chain-node column) | news | keyword")
+    confidence: float
+    basis: str | None = Field(None, description="what matched, e.g. 行业代码 C2740 中成药生产")
+
+
+class PlacementEdit(BaseModel):
+    node: str = Field(description="chain node id or name (疫苗, bio.vaccine)")
 
 
 class RelationOut(BaseModel):
@@ -94,7 +113,7 @@ class OrgProfile(BaseModel):
     aliases: list[str] = []
     tiers: list[TierOut] = []
     figures: list[FigureOut] = []
-    nodes: list[dict] = []
+    nodes: list[PlacementOut] = []
     relations: list[RelationOut] = []
     events: list[dict] = []
     mentions: list[MentionOut] = []

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from chainatlas.api.cache import invalidate
 from chainatlas.api.deps import SessionDep
 from chainatlas.api.errors import NotFound
-from chainatlas.api.queries.org_edit import update_org
+from chainatlas.api.queries.org_edit import add_placement, remove_placement, update_org
 from chainatlas.api.queries.orgs import list_orgs, org_profile
 from chainatlas.api.queries.regions import parks_in, region_index, regions_with_organizations
 from chainatlas.api.queries.taxonomy import list_nodes
@@ -49,6 +49,8 @@ def org_page(org_id: int, request: Request, session: SessionDep) -> Response:
                         "direction": r["direction"]} for r in profile["relations"]]}
     series: dict[str, list] = {}
     for fig in profile["figures"]:
+        if fig["year"] is None:
+            continue  # 年度未知: in the table, marked, but not a point on a time axis
         # Labels come formatted from the one server-side helper, so the chart reads like the table.
         text = fmt_wan(fig["value"], lang=lang_of(request)) if fig["unit"] == "万元" else fmt_count(fig["value"], fig["unit"])
         series.setdefault(fig["kind"], []).append([fig["year"], fig["value"], text])
@@ -85,3 +87,20 @@ def org_edit(org_id: int, request: Request, session: SessionDep,
         return render(request, "org_edit.html", status_code=400, org=profile | changes, kinds=ORGANIZATION_KINDS,
                       error=f"{exc.code}: {exc.message}")
     return RedirectResponse(f"/orgs/{org_id}", status_code=303)
+
+
+@router.post("/orgs/{org_id}/nodes")
+def org_place(org_id: int, session: SessionDep,
+              user: Annotated[CurrentUserInfo, Depends(require_role("admin", "analyst"))],
+              node: Annotated[str, Form()]) -> Response:
+    add_placement(session, org_id, node, user=user.username)
+    invalidate()
+    return RedirectResponse(f"/orgs/{org_id}#placements", status_code=303)
+
+
+@router.post("/orgs/{org_id}/nodes/{node_id}/remove")
+def org_unplace(org_id: int, node_id: str, session: SessionDep,
+                user: Annotated[CurrentUserInfo, Depends(require_role("admin", "analyst"))]) -> Response:
+    remove_placement(session, org_id, node_id, user=user.username)
+    invalidate()
+    return RedirectResponse(f"/orgs/{org_id}#placements", status_code=303)
