@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import func, or_, select
@@ -38,7 +39,8 @@ def _problems_table(title: str, problems: list, limit: int) -> Table:  # type: i
     for head in ("行 row", "企业名称 name", "字段 field", "原因 reason", "代码 code"):
         table.add_column(head, overflow="fold")
     for p in problems[:limit]:
-        table.add_row(str(p.row), p.name or "", p.field or "", p.reason, p.code)
+        where = f"{p.sheet}!{p.row}" if getattr(p, "sheet", None) else str(p.row)
+        table.add_row(where, p.name or "", p.field or "", p.reason, p.code)
     if len(problems) > limit:
         table.caption = f"… {len(problems) - limit} more (--show N)"
     return table
@@ -77,10 +79,16 @@ def import_orgs_cmd(
         console.print(_problems_table(f"未导入的行 / rejected rows ({report.rejected})", report.errors, show))
     if report.warnings:
         console.print(_problems_table(f"提示 / warnings ({len(report.warnings)})", report.warnings, show))
+    for note in report.notes:
+        console.print(f"[yellow]注意 / note:[/yellow] {escape(note)}", highlight=False)
+    sheets = f" [{'、'.join(report.sheets)}]" if len(report.sheets) > 1 else ""
     summary = Table("行 rows", "新建 created", "更新 updated", "未变 unchanged", "拒绝 rejected",
-                    title=f"{file.name}{' (dry run: nothing stored)' if dry_run else ''}", title_justify="left")
+                    "年度未知 undated", "链上定位 placed",
+                    title=f"{file.name}{sheets}{' (dry run: nothing stored)' if dry_run else ''}", title_justify="left")
     s = report.summary()
-    summary.add_row(*(str(s[k]) for k in ("rows", "created", "updated", "unchanged", "rejected")))
+    placed = f"{s['placed']}" + (f" ({', '.join(f'{k} {v}' for k, v in sorted(report.placements.items()))})"
+                                 if report.placements else "")
+    summary.add_row(*(str(s[k]) for k in ("rows", "created", "updated", "unchanged", "rejected", "undated")), placed)
     console.print(summary)
 
 

@@ -152,7 +152,8 @@ class RowParser:
         self._place(rec, first("region"), first("park"), err, warnings)
 
         for fig_field in FIGURE_FIELDS:
-            chosen: dict[int | None, tuple[float, float]] = {}  # year → (scale, value); finest unit wins
+            # year → (scale, value, header); the finest unit wins
+            chosen: dict[int | None, tuple[float, float, str]] = {}
             money = fig_field != "employees"
             for col, value in cells.get(fig_field, []):
                 amount = guarded(fig_field, lambda col=col, value=value, money=money: v.number(
@@ -160,13 +161,13 @@ class RowParser:
                 if amount is None:
                     continue
                 yr = None if col.undated else (col.year or row_year)
+                if yr not in chosen or col.scale < chosen[yr][0]:
+                    chosen[yr] = (col.scale, amount, col.header)  # type: ignore[assignment]
+            for yr, (_, amount, header) in chosen.items():
+                rec.figures[(yr, fig_field)] = amount
                 if yr is None:
                     # 年度未知: kept and marked, never read as some year's figure (see the report's warning).
-                    self.undated[col.header] = self.undated.get(col.header, 0) + 1
-                if yr not in chosen or col.scale < chosen[yr][0]:
-                    chosen[yr] = (col.scale, amount)  # type: ignore[assignment]
-            for yr, (_, amount) in chosen.items():
-                rec.figures[(yr, fig_field)] = amount
+                    self.undated[header] = self.undated.get(header, 0) + 1
 
         for tier_field in TIER_FIELDS:
             for _, value in cells.get(tier_field, []):

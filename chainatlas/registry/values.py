@@ -30,6 +30,7 @@ def is_empty(value: object) -> bool:
     return text(value).lower() in EMPTY
 
 
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?(亿元|亿|万元|万|元|人|名)?$")
 _NUM = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _INLINE_UNIT = {"亿元": 10_000.0, "亿": 10_000.0, "万元": 1.0, "万": 1.0, "元": 0.0001}
 
@@ -44,7 +45,14 @@ def number(value: object, *, field: str, scale: float = 1.0, money: bool = True)
         raw = text(value)
         if raw.lower() in EMPTY:
             return None
-        s = raw.replace(",", "").replace("，", "").replace(" ", "")
+        s = raw.replace("，", ",").replace(" ", "")
+        if "," in s:
+            # Only a thousands separator may go: 1,200 or 12,345.6. "1,2" is a decimal comma or a typo —
+            # dropping it would read 12 for 1.2; say so instead of guessing.
+            if not _THOUSANDS.match(s):
+                raise ValueError_(f"{field}: {raw!r} is not a number — a comma may only separate thousands "
+                                  f"(1,200); write the decimal point as '.' (1.2)", code="E341")
+            s = s.replace(",", "")
         # A unit typed into the cell (3.5亿元) wins over the header's unit.
         if money:
             for unit, mult in _INLINE_UNIT.items():
