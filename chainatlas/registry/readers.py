@@ -283,7 +283,8 @@ def _read_csv(path: Path, keys: set[str]) -> Table:
     data = path.read_bytes()
     if not data.strip():
         raise ImportFileError(f"{path.name}: file is empty", code="E322")
-    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    # A binary file is full of NULs; one stray NUL in a text export is a bad cell, named per row later.
+    if data[:4096].count(b"\x00") > 16 and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise ImportFileError(f"{path.name}: binary data, not a CSV text file", code="E326")
     try:
         encoding = detect_encoding(data)
