@@ -83,9 +83,15 @@ class Placer:
     def __init__(self, known_nodes: set[str], index: Any | None) -> None:
         self.known = known_nodes
         self.index = index
+        self._by_code: dict[str, tuple[list[Placement], str | None]] = {}  # a list repeats a few dozen codes
 
     def by_code(self, code: str) -> tuple[list[Placement], str | None]:
         """Placements from a normalized code, and a note when the code places nothing."""
+        if code not in self._by_code:
+            self._by_code[code] = self._place_code(code)
+        return self._by_code[code]
+
+    def _place_code(self, code: str) -> tuple[list[Placement], str | None]:
         if self.index is None:
             return [], None
         digits = code[1:]
@@ -109,11 +115,12 @@ class Placer:
         return [Placement(n, "code", CONFIDENCE["partial"], f"行业代码 {code} {name}（部分对应）")
                 for n in partial], None
 
-    def code_nodes(self, code: str) -> set[str]:
+    @functools.lru_cache(maxsize=512)  # noqa: B019 - one Placer per import, a few dozen codes
+    def code_nodes(self, code: str) -> frozenset[str]:
         """Every node the code corresponds to, fully or in part (for corroboration)."""
         if self.index is None or len(code) < 4:
-            return set()
-        return {m.node_id for m in self.index.by_code(code, ancestors=False)}
+            return frozenset()
+        return frozenset(m.node_id for m in self.index.by_code(code, ancestors=False))
 
     def by_text(self, header: str, text: str) -> list[Placement]:
         if self.index is None or not text.strip():
@@ -140,7 +147,7 @@ class Placer:
         """All placements for a row (one per node, the strongest basis), and a note about the code."""
         placed: dict[str, Placement] = {}
         note = None
-        corroborating: set[str] = set()
+        corroborating: frozenset[str] = frozenset()
         if code:
             found, note = self.by_code(code)
             for p in found:
