@@ -264,3 +264,13 @@ def test_analyst_corrects_placements_through_the_api_and_page(store: Store, tmp_
     r = client.post(f"/orgs/{oid}/nodes/tcm.decoction_pieces/remove", data={"csrf_token": csrf},
                     follow_redirects=False)
     assert r.status_code == 303 and "tcm.decoction_pieces" not in placements(store)["泰州测试中成药甲有限公司"]
+
+
+def test_web_upload_result_says_the_figures_are_undated(store: Store, tmp_path: Path) -> None:
+    path = workbook(tmp_path / "企业名单.xlsx", OFFICE_HEADER, office_rows())
+    client = _editor(store)
+    r = client.post("/admin/import", files={"file": ("企业名单.xlsx", path.read_bytes())},
+                    data={"csrf_token": client.headers["X-CSRF-Token"]})
+    assert r.status_code == 200, r.text
+    assert 'data-testid="upload-note"' in r.text and "年度未知" in r.text
+    assert '"undated": 20' in r.text and '"created": 20' in r.text
