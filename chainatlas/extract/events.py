@@ -116,8 +116,8 @@ class EventExtractor(Component):
             amount = None
             if money:
                 amount = float(money.group(1)) * {"万": 1e4, "亿": 1e8}.get(money.group(2) or "", 1.0)
-            # The text as the page writes it (spun words and all); the evidence keeps both.
-            return Event(type=etype, text=view.surface(start, end), span=view.span(start, end), subject=subject,
+            # The text exactly as the raw page writes it (script, spun words, glosses).
+            return Event(type=etype, text=view.raw(start, end), span=view.span(start, end), subject=subject,
                          date_text=date_text, date=iso, amount=amount, trigger=trig.word,
                          confidence=0.7 if subject else 0.5)
         return None

@@ -106,7 +106,7 @@ class MetricExtractor(Component):
                 subject=_subject(text, m.start()),
                 value=round(value, 6),
                 unit=unit,
-                text=view.surface(s, e, keep_spaces=True),
+                text=view.raw(s, e),
                 span=view.span(s, e),
                 year=year_of(text[: m.start()], view.published_at),
                 qualifier=qualifier,

@@ -12,6 +12,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Protocol
 
+from chainatlas.ingest.normalize.pinyin import PINYIN as PINYIN_GLOSS
+
 from .types import Span
 
 
@@ -130,6 +132,19 @@ class DocumentView:
             return m.to_original(start, end)
         except (IndexError, ValueError):
             return None, None
+
+    def raw(self, start: int, end: int) -> str:
+        """The exact source of normalized ``[start, end)`` in the raw page, as FORMAT.md's
+        ``text`` wants it: original script, full-width forms, line wraps and a pinyin gloss
+        right after the last character (產(chǎn)) included, outer whitespace trimmed. Falls
+        back to the normalized text when the offsets do not map (then it is the same text)."""
+        o1, o2 = self.to_original(start, end)
+        if o1 is None or o2 is None or o2 <= o1:
+            return self.text[start:end].strip()
+        gloss = PINYIN_GLOSS.match(self.original, o2)
+        if gloss:
+            o2 = gloss.end()
+        return self.original[o1:o2].strip()
 
     def surface(self, start: int, end: int, *, keep_spaces: bool = False) -> str:
         """The span as written in the original (simplified, pinyin notes dropped): de-spun
