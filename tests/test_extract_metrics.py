@@ -22,8 +22,10 @@ def figures(text: str, published: date | None = None) -> list[tuple[str, float, 
     ("已落户药企1400多家。", ("1400多家", 1400, "count")),
     ("拥有企业340余家。", ("340余家", 340, "count")),
     ("现有近70家企业。", ("近70家", 70, "count")),
-    ("上市企业超60家。", ("超60家", 60, "count")),
-    ("聚集企业逾600家。", ("逾600家", 600, "count")),
+    # 超/超过/逾 after a verb of having belong to the figure, after a measure they are its verb.
+    ("目前已有超过70家企业。", ("超过70家", 70, "count")),
+    ("聚集企业逾600家。", ("600家", 600, "count")),
+    ("实现年均销售收入超3亿元。", ("3亿元", 300000000, "CNY")),
     ("重点推出 3 家龙头企业。", ("3 家", 3, "count")),
     ("20个项目签约落户。", ("20个项目", 20, "count")),
     ("出口98个品种。", ("98个品种", 98, "count")),
@@ -38,6 +40,8 @@ def figures(text: str, published: date | None = None) -> list[tuple[str, float, 
     ("同比增长约14%。", ("14%", 14, "percent")),
     ("产值占全国的 1/7,位列前五。", ("1/7", 0.1429, "ratio")),
     ("协议投资额超过180亿元。", ("180亿元", 18000000000, "CNY")),
+    # A range is read at its lower bound and spans both ends (ANNOTATION.md).
+    ("扶持6至8家骨干企业。", ("6至8家", 6, "count")),
 ])
 def test_unit_and_qualifier_forms(text: str, expected: tuple[str, float, str]) -> None:
     got = figures(text)
@@ -50,7 +54,6 @@ def test_unit_and_qualifier_forms(text: str, expected: tuple[str, float, str]) -
     "10月21日,第十四届医博会开幕。",
     "主要用于12岁及以上的患者。",
     "光谷生物城历经16年建设。",
-    "扶持6至8家骨干企业。",
     "先后2次集中签约。",
     "咨询电话:400 0123 021,或手机13524678515。",
     "发布日期:2024-12-08 20:27",

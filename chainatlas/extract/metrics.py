@@ -1,13 +1,27 @@
-"""Figures: 2850亿元, 1400多家, 近70家, 12.69万平方米, 76亩, 80.8%, 1/7 … as numbers with a
-unit, a subject phrase and a year. Dates, ordinals, ages, durations, ranges and phone
-numbers are skipped. The ``text`` span follows the annotation convention: qualifiers
-近/超/多/余 are part of it, 约 is not (see data/lexicons/units.yaml)."""
+"""Figures: 2850亿元, 1400多家, 近70家, 12.69万平方米, 76亩, 80.8%, 1/7, 三家, 七分之一,
+新臺幣 7,009 億元, 每10股派发现金红利2.00元, 20-30家 … as numbers with a unit, a subject
+phrase and a year. Dates, ordinals, ages, durations and phone numbers are skipped.
+
+Conventions of corpus/ANNOTATION.md, all driven by data/lexicons/units.yaml:
+
+* ``text`` is the exact span of the raw page (``DocumentView.raw``); qualifiers 近/超/逾/多/余
+  belong to it, 约 and verbs of amount before the number do not, 以上/左右 after it do not;
+* a range gives its lower bound and spans the whole range (20-30家 → 20);
+* a currency written before the amount is the unit and part of the text (新臺幣 … 億元 → TWD);
+* an amount in 元 after a share-price cue is CNY/share, a dividend per 10 shares is divided
+  by 10; a rate after a verb of decline is negative (同比下降3.1% → -3.1);
+* a bare 亿/万 after a money word is an amount in CNY (投资2.5亿, 市值突破千亿);
+* a figure stated twice (the same text, value and unit: a restated lead, a duplicated
+  block) is one figure."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
+
+import cn2an
 
 from . import lexicons
 from .component import Component
@@ -16,6 +30,10 @@ from .text import DocumentView, Sentence
 from .types import Metric, Organization
 
 _NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
+_CN_DIGITS = "一二两三四五六七八九十百千万亿零〇"
+_CN = rf"[{_CN_DIGITS}]+"
+_POWERS = set("十百千万亿")
+_CLAUSE_BREAK = ",,;;::。!!??\n"
 
 
 @dataclass(frozen=True)
@@ -25,127 +43,303 @@ class _Unit:
     factor: float
 
 
+def _alt(words: list[str] | dict[str, Any]) -> str:
+    return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+
+
 @lru_cache(maxsize=1)
-def _units() -> list[_Unit]:
+def _units() -> dict[str, _Unit]:
     data = lexicons.units()
-    out = [_Unit(w, s["unit"], float(s["factor"])) for group in ("money", "area", "percent")
-           for w, s in data[group].items()]
-    return sorted(out, key=lambda u: -len(u.surface))
+    return {w: _Unit(w, s["unit"], float(s["factor"])) for group in ("money", "area", "percent")
+            for w, s in data[group].items()}
 
 
 @lru_cache(maxsize=1)
 def _pattern() -> re.Pattern[str]:
     data = lexicons.units()
-    pre = "|".join(map(re.escape, sorted(data["prefix_qualifiers"] + data["silent_prefixes"], key=len,
-                                         reverse=True)))
-    mult = "|".join(map(re.escape, sorted(data["multipliers"], key=len, reverse=True)))
-    suf = "|".join(map(re.escape, sorted(data["suffix_qualifiers"], key=len, reverse=True)))
-    units = [u.surface for u in _units()]
-    counts = sorted(data["count"], key=len, reverse=True)
-    nouns = "|".join(map(re.escape, data["count_nouns"]))
-    unit_alt = "|".join(map(re.escape, units))
-    count_alt = "|".join(map(re.escape, counts))
+    pre = _alt(data["prefix_qualifiers"] + data["silent_prefixes"])
+    suf = _alt(data["suffix_qualifiers"])
     return re.compile(
-        rf"(?P<pre>{pre})?(?P<num>{_NUM})(?P<frac>/\d+)?\s?(?P<mult>{mult})?(?P<suf1>{suf})?"
-        rf"(?:(?P<unit>{unit_alt})|(?P<count>{count_alt})(?P<noun>{nouns})?)?(?P<suf2>{suf})?"
+        rf"(?:(?P<cur>{_alt(data['currency_prefixes'])})\s?)?(?P<sign>(?<![\w.%])[+\-−])?(?P<pre>{pre})?"
+        rf"(?:(?P<num>{_NUM})|(?P<cn>{_CN}分之{_CN}|{_CN}))(?P<frac>/\d+)?\s?(?P<suf0>{suf})?"
+        rf"(?P<mult>{_alt(data['multipliers'])})?(?P<suf1>{suf})?"
+        rf"(?:(?P<unit>{_alt(_units())})|(?P<count>{_alt(data['count'])})(?P<noun>{_alt(data['count_nouns'])})?)?"
+        rf"(?P<suf2>{suf})?"
     )
+
+
+def cn_number(text: str) -> float | None:
+    """A Chinese numeral as a number (三 → 3, 千亿 → 1e11, 七分之一 → 1/7), via cn2an; None
+    when it is not one."""
+    if "分之" in text:
+        den, _, num = text.partition("分之")
+        d, n = cn_number(den), cn_number(num)
+        return n / d if d and n is not None else None
+    if text[:1] in _POWERS:
+        text = "一" + text  # 千亿 is read 一千亿
+    try:
+        return float(cn2an.cn2an(text, "normal"))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+@dataclass
+class _Figure:
+    start: int
+    end: int
+    value: float
+    unit: str
+    qualifier: str | None
 
 
 class MetricExtractor(Component):
     """spaCy-style component: ``__call__(view, sentences, orgs) -> list[Metric]``."""
 
-    name = "metrics@1"
+    name = "metrics@2"
 
     def __init__(self) -> None:
         data = lexicons.units()
         self.not_figures = sorted(data["not_figures"], key=len, reverse=True)
         self.silent = set(data["silent_prefixes"])
         self.multipliers = {k: float(v) for k, v in data["multipliers"].items()}
+        self.currencies: dict[str, str] = data["currency_prefixes"]
+        self.cn_counts = set(data["cn_count_words"])
+        self.cn_cues = tuple(data["cn_power_cues"])
+        self.money_subjects = tuple(data["money_subjects"])
+        self.excluded = tuple(data["excluded_contexts"])
+        self.trailing = re.compile(_alt(data["trailing_qualifiers"]))
+        self.trailing_kept: dict[str, list[str]] = data["trailing_qualifiers"]
+        self.verb_qualifiers = set(data["verb_qualifiers"])
+        self.kept_after = tuple(data["verb_qualifiers_kept_after"])
+        self.progress = tuple(data["progress_words"])
+        seps = _alt(data["range_separators"])
+        self.range_ahead = re.compile(rf"\s?(?:{seps})\s?(?=\d)")
+        self.decline = re.compile(rf"(?:{_alt(data['decline_words'])})(?:了|约|幅度?为|幅度?达|幅度)?$")
+        self.share_price = re.compile(rf"(?:{_alt(data['share_price_cues'])})(?:为|了|:|:)?$")
+        self.per_shares = re.compile(r"每\s?(?P<n>\d+|十)\s?股[^\d,,。;;]{0,10}$")
 
     def __call__(self, view: DocumentView, sentences: list[Sentence],
                  orgs: list[Organization] | None = None) -> list[Metric]:
         out: list[Metric] = []
+        seen: set[tuple[str, float, str]] = set()
         for sent in sentences:
-            out += self._sentence(view, sent, orgs or [])
+            for metric in self._sentence(view, sent, orgs or []):
+                key = (re.sub(r"\s+", "", metric.text), metric.value, metric.unit)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(metric)
         return out
 
     def _sentence(self, view: DocumentView, sent: Sentence, orgs: list[Organization]) -> list[Metric]:
         out: list[Metric] = []
         text = sent.text
+        skip_to = 0
         for m in _pattern().finditer(text):
-            if not m.group("num"):
+            if m.start() < skip_to or not (m.group("num") or m.group("cn")):
                 continue
-            if not (m.group("unit") or m.group("count") or m.group("frac")):
+            fig = self._figure(text, m)
+            if fig is None:
                 continue
-            if not self._is_figure(text, m):
-                continue
-            value = float(m.group("num").replace(",", ""))
-            if m.group("frac"):
-                if m.group("unit") or m.group("count"):
-                    continue
-                den = float(m.group("frac")[1:])
-                if den == 0:
-                    continue
-                value, unit = round(value / den, 4), "ratio"
-            else:
-                value *= self.multipliers.get(m.group("mult") or "", 1.0)
-                if m.group("unit"):
-                    u = next(u for u in _units() if u.surface == m.group("unit"))
-                    value, unit = value * u.factor, u.unit
-                else:
-                    unit = "count"
-            pre = m.group("pre")
-            start = m.start() + (len(pre) if pre in self.silent else 0)
-            end = m.end()
-            if m.group("noun") and m.group("count") != "个":
-                # Only 个 takes its noun into the figure (20个项目); 100余家园区企业 stops at 家.
-                end = m.start("noun") if not m.group("suf2") else end
-            s, e = sent.start + start, sent.start + end
-            qualifier = pre or m.group("suf1") or m.group("suf2")
+            skip_to = fig.end
+            s, e = sent.start + fig.start, sent.start + fig.end
             out.append(Metric(
                 subject=_subject(text, m.start()),
-                value=round(value, 6),
-                unit=unit,
+                value=round(fig.value, 6),
+                unit=fig.unit,
                 text=view.raw(s, e),
                 span=view.span(s, e),
                 year=year_of(text[: m.start()], view.published_at),
-                qualifier=qualifier,
+                qualifier=fig.qualifier,
                 organization=_nearest_org(orgs, s),
             ))
         return out
 
-    def _is_figure(self, text: str, m: re.Match[str]) -> bool:
-        s, e = m.start("num"), m.end()
-        before, after = text[max(0, s - 2):s], text[e:e + 3]
-        # Ordinals, ranges (6至8家), versions, dates and codes.
-        if before.endswith("第") or re.match(r"\s?(至|到|~|-|—)\s?\d", text[m.end("num"):m.end("num") + 3]):
+    # -- one match → one figure (or none) -----------------------------------------------------
+    def _figure(self, text: str, m: re.Match[str]) -> _Figure | None:
+        if m.group("cn"):
+            value = self._cn_value(text, m)
+        else:
+            value = float(m.group("num").replace(",", ""))
+        if value is None:
+            return None
+        start, end = m.start(), m.end()
+        unit: str | None = None
+        if m.group("frac"):
+            if m.group("unit") or m.group("count") or m.group("cn"):
+                return None
+            den = float(m.group("frac")[1:])
+            if den == 0:
+                return None
+            value, unit = round(value / den, 4), "ratio"
+        elif m.group("cn") and "分之" in m.group("cn"):
+            unit = "ratio"
+        else:
+            value *= self.multipliers.get(m.group("mult") or "", 1.0)
+            if m.group("unit"):
+                u = _units()[m.group("unit")]
+                value, unit = value * u.factor, u.unit
+            elif m.group("count"):
+                unit = "count"
+            elif self._bare_money(text, m):
+                unit = "CNY"
+        if unit is None:
+            return self._range_first(text, m)
+        if not self._is_figure(text, m, unit):
+            return None
+        if m.group("noun") and (m.group("count") != "个" or m.group("suf0") or m.group("suf1")):
+            # Only 个 takes its noun into the figure (20个项目); 100余家园区企业 stops at 家,
+            # and so does a qualified 5000多个品种.
+            end = m.start("noun") if not m.group("suf2") else end
+        before = text[:m.start("num") if m.group("num") else m.start("cn")]
+        pre = m.group("pre")
+        lead = text[_clause_start(text, m.start()):m.start()].rstrip()
+        if pre in self.verb_qualifiers and lead and not lead.endswith(self.kept_after):
+            start = m.end("pre")
+        elif pre in self.silent and not m.group("cur") and not m.group("sign"):
+            start = m.end("pre")
+        if m.group("cur"):
+            # A currency word is part of the figure where it makes the unit (新臺幣 … 億元),
+            # not where it restates the default (人民币60亿元 → 60亿元).
+            code = self.currencies[m.group("cur")]
+            if unit == "CNY" and code != "CNY":
+                unit = code
+            elif code == "CNY":
+                start = m.start("sign") if m.group("sign") else m.start("pre") if pre else (
+                    m.start("num") if m.group("num") else m.start("cn"))
+        if unit == "percent" and lead.endswith(self.progress):
+            return None
+        if m.group("sign") in ("-", "−"):
+            value = -value
+        if unit in ("percent", "pp") and value > 0 and self.decline.search(before):
+            value = -value
+        if unit == "CNY" and m.group("unit") == "元" and not m.group("mult") and not m.group("cur"):
+            per = self.per_shares.search(before)
+            if per:
+                n = 10.0 if per.group("n") == "十" else float(per.group("n"))
+                value, unit, start = value / n if n else value, "CNY/share", per.start()
+            elif self.share_price.search(before):
+                unit = "CNY/share"
+        # A range from here (15%至20%): the lower bound, spanning both ends.
+        ahead = self.range_ahead.match(text, end)
+        if ahead and unit != "ratio":
+            second = _pattern().match(text, ahead.end())
+            if second and second.group("num") and (second.group("unit"), second.group("count")) == (
+                    m.group("unit"), m.group("count")) and not second.group("cur"):
+                end = second.end("noun") if second.group("noun") else second.end()
+        qualifier = pre or m.group("suf0") or m.group("suf1") or m.group("suf2")
+        trail = self.trailing.match(text, end)
+        if trail:
+            qualifier = qualifier or trail.group()
+            if unit in self.trailing_kept[trail.group()]:
+                end = trail.end()
+        return _Figure(start, end, value, unit, qualifier)
+
+    def _range_first(self, text: str, m: re.Match[str]) -> _Figure | None:
+        """The bare first number of a range (20 of 20-30家): the figure is the whole range,
+        read at its lower bound, with the unit of the second number."""
+        if not m.group("num") or m.end() != m.end("num"):
+            return None
+        sep = self.range_ahead.match(text, m.end())
+        if not sep:
+            return None
+        second = _pattern().match(text, sep.end())
+        if second is None or not second.group("num"):
+            return None
+        fig = self._figure(text, second)
+        if fig is None or fig.unit == "ratio" or fig.start != sep.end():
+            return None
+        hi = float(second.group("num").replace(",", ""))
+        if not hi:
+            return None
+        lo = float(m.group("num").replace(",", ""))
+        if lo >= hi or not self._plain_number(text, m):
+            return None
+        return _Figure(m.start("num"), fig.end, fig.value * lo / hi, fig.unit, fig.qualifier)
+
+    def _plain_number(self, text: str, m: re.Match[str]) -> bool:
+        s = m.start("num")
+        return not (text[max(0, s - 1):s] == "第" or re.match(r"[\d.:/-]", text[s - 1:s] if s else ""))
+
+    def _cn_value(self, text: str, m: re.Match[str]) -> float | None:
+        """A Chinese numeral makes a figure only as a fraction, as a count of 2 or more with a
+        count word (三家, 十二个), or as a bare power after a qualifier or a verb of amount
+        (上万家, 逾百亩, 突破千亿)."""
+        cn = m.group("cn")
+        if m.group("num") is None and m.group("frac"):
+            return None
+        s = m.start("cn")
+        if text[max(0, s - 1):s] in ("第", "每", "这", "那", "前", "后", "头", "初", "其") \
+                or text[s - 1:s] in set(_CN_DIGITS):
+            return None
+        value = cn_number(cn)
+        if value is None:
+            return None
+        if "分之" in cn:
+            return value if 0 < value < 1 else None
+        if m.group("unit") or (m.group("count") and m.group("count") in self.cn_counts):
+            pass
+        elif cn[-1] in "万亿" and self._bare_money(text, m):
+            pass
+        else:
+            return None
+        bare_power = all(ch in _POWERS for ch in cn)
+        if bare_power:
+            lead = (m.group("pre") or "") or text[:s]
+            return value if lead.endswith(self.cn_cues) or m.group("pre") else None
+        return value if value >= 2 else None
+
+    def _bare_money(self, text: str, m: re.Match[str]) -> bool:
+        """投资2.5亿, / 市值突破千亿: a 亿/万 with no unit after a money word is an amount of
+        money; one followed by another noun (1.6亿人份, 千亿级) is not."""
+        last = m.group("mult") or (m.group("cn") or "")[-1:]
+        if last not in ("万", "亿", "万亿"):
             return False
-        if re.search(r"\d\s?(至|到|~|-|—)\s?$", text[max(0, s - 4):s]):
+        after = text[m.end():m.end() + 1]
+        if after and re.match(r"[\u4e00-\u9fff\w]", after) and after not in "关的左以":
+            return False
+        clause = text[_clause_start(text, m.start()):m.start()]
+        return any(w in clause for w in self.money_subjects)
+
+    def _is_figure(self, text: str, m: re.Match[str], unit: str) -> bool:
+        s, e = m.start("num") if m.group("num") else m.start("cn"), m.end()
+        n_end = m.end("num") if m.group("num") else m.end("cn")
+        before, after = text[max(0, s - 2):s], text[e:e + 3]
+        if before.endswith("第"):
             return False
         if re.match(r"[\d.:]", text[s - 1:s] if s else "") or after[:1] in {".", ":", "-", "/"}:
             return False
+        clause = text[_clause_start(text, s):s]
+        if any(w in clause for w in self.excluded):
+            return False
         if not m.group("unit") and not m.group("frac"):
             count = m.group("count") or ""
-            # A count unit followed by a time word is a duration (3年, 16年), filtered by the
-            # pattern's unit list; here: 个 + 月/小时 etc.
-            for word in self.not_figures:
-                if text[m.end("num"):].lstrip().startswith(word) and not count:
-                    return False
+            # A count unit followed by a time word is a duration (个月, 个小时), and 人次 of
+            # visits is a count only outside exhibitions (excluded_contexts).
+            if not count and unit == "count":
+                for word in self.not_figures:
+                    if text[n_end:].lstrip().startswith(word):
+                        return False
             if count == "个" and re.match(r"(月|小时|工作日)", text[m.end():]):
                 return False
             if count in {"人", "名"} and re.match(r"(次)", text[m.end():]):
                 return False
-        # Phone numbers and long codes.
-        digits = re.sub(r"\D", "", m.group("num"))
-        if len(digits) >= 7 and not m.group("unit"):
-            return False
-        return not (m.group("frac") and len(digits) > 3)
+        if m.group("num"):
+            digits = re.sub(r"\D", "", m.group("num"))
+            # Phone numbers and long codes.
+            if len(digits) >= 7 and not m.group("unit") and not m.group("mult") and unit != "CNY":
+                return False
+            if m.group("frac") and len(digits) > 3:
+                return False
+        return True
+
+
+def _clause_start(text: str, at: int) -> int:
+    return max(text.rfind(ch, 0, at) for ch in _CLAUSE_BREAK) + 1
 
 
 def _subject(text: str, at: int) -> str:
     """A readable phrase for what is measured: the clause before the figure, without the verb."""
-    clause_start = max(text.rfind(ch, 0, at) for ch in ",,;;::。") + 1
-    phrase = text[clause_start:at].strip()
+    phrase = text[_clause_start(text, at):at].strip()
     phrase = re.sub(r"(达到|达|为|有|约|共|累计|超过|突破|实现|拥有|现有|增长|较上年同期)+$", "", phrase)
     phrase = re.sub(r"^(其中|目前|截至目前|据统计|此外|同时|现在)", "", phrase)
     return phrase[-30:] or text[max(0, at - 12):at]
