@@ -112,6 +112,8 @@ class MetricExtractor(Component):
         self.verb_qualifiers = set(data["verb_qualifiers"])
         self.kept_after = tuple(data["verb_qualifiers_kept_after"])
         self.progress = tuple(data["progress_words"])
+        self.cn_plain = bool(data["cn_plain_counts"])
+        self.history = re.compile(rf"(?:多|余)?年(?:{_alt(data['history_words'])})")
         seps = _alt(data["range_separators"])
         self.range_ahead = re.compile(rf"\s?(?:{seps})\s?(?=\d)")
         self.decline = re.compile(rf"(?:{_alt(data['decline_words'])})(?:了|约|幅度?为|幅度?达|幅度)?$")
@@ -182,6 +184,12 @@ class MetricExtractor(Component):
                 unit = "count"
             elif self._bare_money(text, m):
                 unit = "CNY"
+        if unit is None and m.group("num") and not m.group("mult") and self.history.match(text, m.end()):
+            # 已有70多年的历史: a company's age, in years (the 年 stays out of date reading).
+            hist = self.history.match(text, m.end())
+            assert hist is not None
+            return _Figure(m.start(), hist.start() + hist.group().index("年") + 1, value, "years",
+                           m.group("pre") or m.group("suf2"))
         if unit is None:
             return self._range_first(text, m)
         if not self._is_figure(text, m, unit):
@@ -193,6 +201,9 @@ class MetricExtractor(Component):
         before = text[:m.start("num") if m.group("num") else m.start("cn")]
         pre = m.group("pre")
         lead = text[_clause_start(text, m.start()):m.start()].rstrip()
+        if m.group("cn") and not pre and text[:m.start("cn")].endswith("上") and all(
+                ch in _POWERS for ch in m.group("cn")):
+            start = m.start("cn") - 1  # 上万家: 上 is the qualifier "over", part of the figure
         if pre in self.verb_qualifiers and lead and not lead.endswith(self.kept_after):
             start = m.end("pre")
         elif pre in self.silent and not m.group("cur") and not m.group("sign"):
@@ -282,11 +293,10 @@ class MetricExtractor(Component):
             pass
         else:
             return None
-        bare_power = all(ch in _POWERS for ch in cn)
-        if bare_power:
-            lead = (m.group("pre") or "") or text[:s]
-            return value if lead.endswith(self.cn_cues) or m.group("pre") else None
-        return value if value >= 2 else None
+        if all(ch in _POWERS for ch in cn):
+            return value if text[:s].endswith(self.cn_cues) or m.group("pre") else None
+        # 一家/一个 read "a"; 两家企业 tells rather than states (cn_plain_counts).
+        return value if self.cn_plain and value >= 2 else None
 
     def _bare_money(self, text: str, m: re.Match[str]) -> bool:
         """投资2.5亿, / 市值突破千亿: a 亿/万 with no unit after a money word is an amount of

@@ -106,13 +106,40 @@ class DocumentView:
 
     def sentences(self) -> Iterator[Sentence]:
         for start, end in self.body:
+            yield from self._sentences_in(start, end)
+
+    def continuation_sentences(self) -> Iterator[Sentence]:
+        """Sentences of the running prose that the noise separator cut off the end of the
+        body: a ``sidebar`` block right after a body block, read from its first line while
+        the lines are prose (long, punctuated like sentences), up to the first that is not
+        (a headline list, 获取更多评论, 评论区 0). Body detection trims closing paragraphs by
+        topic, and those carry figures and events; related-news blocks are lists of short
+        headlines after a marker and are not read."""
+        segments = sorted(_labelled(getattr(self.prepared, "segments", None) or []))
+        for i, (start, end, label) in enumerate(segments):
+            if label != "sidebar" or i == 0 or segments[i - 1][2] != "body" or segments[i - 1][1] != start:
+                continue
+            stop = start
             pos = start
-            for m in _SENT_END.finditer(self.text, start, end):
-                if m.start() > pos:
-                    yield from _trimmed(self.text, pos, m.end())
-                pos = m.end()
-            if pos < end:
-                yield from _trimmed(self.text, pos, end)
+            for line in self.text[start:end].split("\n"):
+                line_end = pos + len(line)
+                core = line.strip()
+                if core:
+                    if not _prose(core):
+                        break
+                    stop = line_end
+                pos = line_end + 1
+            if stop > start:
+                yield from self._sentences_in(start, stop)
+
+    def _sentences_in(self, start: int, end: int) -> Iterator[Sentence]:
+        pos = start
+        for m in _SENT_END.finditer(self.text, start, end):
+            if m.start() > pos:
+                yield from _trimmed(self.text, pos, m.end())
+            pos = m.end()
+        if pos < end:
+            yield from _trimmed(self.text, pos, end)
 
     def span(self, start: int, end: int) -> Span:
         """Evidence for normalized ``[start, end)``, mapped to the original text."""
@@ -162,6 +189,22 @@ def _spans(raw: Any) -> Iterator[tuple[int, int]]:
             yield int(item.start), int(item.end)
         else:
             yield int(item[0]), int(item[1])
+
+
+# A line of running prose: this long, with clause or sentence punctuation in it.
+PROSE_MIN_CHARS = 40
+
+
+def _prose(line: str) -> bool:
+    return len(line) >= PROSE_MIN_CHARS and sum(line.count(c) for c in ",。;,;") >= 2
+
+
+def _labelled(raw: Any) -> Iterator[tuple[int, int, str]]:
+    for item in raw:
+        if hasattr(item, "label"):
+            yield int(item.start), int(item.end), str(item.label)
+        else:
+            yield int(item[0]), int(item[1]), str(item[2])
 
 
 def _trimmed(text: str, start: int, end: int) -> Iterator[Sentence]:
