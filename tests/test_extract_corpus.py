@@ -39,3 +39,15 @@ def test_own_pages_generalize() -> None:
     assert report["metrics"]["f1"] >= 0.85, report
     assert report["events"]["f1"] >= 0.75, report
     assert report["noise_organizations"] == 0, report
+
+
+def test_texts_are_exact_raw_spans_of_own_pages() -> None:
+    """FORMAT.md: every figure and event ``text`` is an exact substring of the raw page, in
+    its own script (page_chengdu is traditional): the extractor's and the gold's alike."""
+    for page in sorted(FIXTURES.glob("*.txt")):
+        raw = page.read_text(encoding="utf-8")
+        gold = json.loads(page.with_suffix(".json").read_text(encoding="utf-8"))
+        found = [x for d in prepare_path(page) for x in (extract(d).metrics + extract(d).events)]
+        assert found, page.name
+        for text in [x.text for x in found] + [x["text"] for k in ("metrics", "events") for x in gold[k]]:
+            assert text in raw, (page.name, text)

@@ -110,7 +110,7 @@ class MetricExtractor(Component):
         self.trailing = re.compile(_alt(data["trailing_qualifiers"]))
         self.trailing_kept: dict[str, list[str]] = data["trailing_qualifiers"]
         self.verb_qualifiers = set(data["verb_qualifiers"])
-        self.kept_after = tuple(data["verb_qualifiers_kept_after"])
+        self.verb_silent_units = set(data["verb_qualifier_silent_units"])
         self.progress = tuple(data["progress_words"])
         self.cn_plain = bool(data["cn_plain_counts"])
         self.history = re.compile(rf"(?:多|余)?年(?:{_alt(data['history_words'])})")
@@ -204,7 +204,7 @@ class MetricExtractor(Component):
         if m.group("cn") and not pre and text[:m.start("cn")].endswith("上") and all(
                 ch in _POWERS for ch in m.group("cn")):
             start = m.start("cn") - 1  # 上万家: 上 is the qualifier "over", part of the figure
-        if pre in self.verb_qualifiers and lead and not lead.endswith(self.kept_after):
+        if pre in self.verb_qualifiers and unit in self.verb_silent_units:
             start = m.end("pre")
         elif pre in self.silent and not m.group("cur") and not m.group("sign"):
             start = m.end("pre")
