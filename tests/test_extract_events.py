@@ -34,6 +34,13 @@ def events(text: str) -> list[tuple[str, str]]:
     ("我们规划建设泰山智能医疗器械产业园。", "investment", "规划建设泰山智能医疗器械产业园"),
     ("川宁生物完成新一轮融资。", "investment", "川宁生物完成新一轮融资"),
     ("不久前,“国内首款四价流感病毒亚单位疫苗正式上市”的消息刷屏网络。", "launch", "疫苗正式上市"),
+    # ANNOTATION.md judgement call 7: planned actions are events of the planned type, and a
+    # founding year in background text is an opening.
+    ("项目计划于8月开始建设,将尽快开工。", "groundbreaking", "将尽快开工"),
+    ("禾元生物成立于2006年。", "opening", "禾元生物成立于2006年"),
+    ("物流中心10月建成投入运营。", "opening", "物流中心10月建成投入运营"),
+    ("两家企业通过现场验收。", "approval", "两家企业通过现场验收"),
+    ("同期设立了20亿元的产业基金。", "investment", "设立了20亿元的产业基金"),
 ])
 def test_event_types(text: str, etype: str, inside: str) -> None:
     got = events(text)
@@ -43,8 +50,10 @@ def test_event_types(text: str, etype: str, inside: str) -> None:
 @pytest.mark.parametrize("text", [
     "企业创新产品能否按计划上市?",
     "项目实现“拿地百天即开工”。",
-    "项目计划于8月开始建设,将尽快开工。",
-    "禾元生物成立于2006年。",
+    "力争明年上半年开工建设。",
+    "如果项目获批,将带动就业。",
+    "项目建成投产后,预计年可实现利润5700多万元。",
+    "最高资助可达1亿元。",
     "在产业联盟成立之前,各方已有合作。",
     "相关工作专班现场宣布成立。",
     "这是全球首台获批的气体成像装备。",

@@ -8,6 +8,7 @@ background 成立于… are not events (see data/lexicons/event_triggers.yaml)."
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 from . import lexicons
@@ -23,6 +24,18 @@ _LEAD = re.compile(
     r"本周[一二三四五六日]?|上个?月|在|于)+"
 )
 _MONEY = re.compile(r"(\d+(?:\.\d+)?)(万|亿)?元")
+# After an enumeration, a count or 等 sums it up as one party (A、B2家企业, A、B等单位).
+_SUMMED = re.compile(r"\s*(?:等|\d+\s?家|[两二三四五六七八九十]家)")
+# What may stand between two enumerated names: 、 和 与 及 以及, spaces.
+_ENUM_GAP = re.compile(r"\s*(?:、|和|与|及|以及|,)\s*")
+
+
+def self_text(sent: Sentence, start: int, end: int) -> str:
+    return sent.text[start - sent.start:end - sent.start]
+
+
+def _text_key(text: str) -> str:
+    return re.sub(r"\s+", "", text)
 
 
 def _heading(text: str) -> bool:
@@ -56,6 +69,9 @@ class EventExtractor(Component):
         self.prize_words = lex["prize_words"]
         self.irrealis = sorted(lex["irrealis"], key=len, reverse=True)
         self.background_after = lex["background_after"]
+        self.ceremony_words = lex["ceremony_words"]
+        # Types whose one event involves several parties by nature (A与B签约, A收购B).
+        self.shared_types = {"signing", "listing"}
 
     def __call__(self, view: DocumentView, sentences: list[Sentence],
                  orgs: list[Organization] | None = None) -> list[Event]:
@@ -63,6 +79,7 @@ class EventExtractor(Component):
         mentions = sorted(((m.span.start, m.span.end, o) for o in orgs for m in o.mentions), key=lambda x: x[0])
         out: list[Event] = []
         seen: set[tuple[str, str]] = set()
+        told: set[tuple[str, str]] = set()
         for sent in sentences:
             if sent.text.rstrip().endswith(("?", "?")) or _heading(sent.text):
                 continue
@@ -75,16 +92,60 @@ class EventExtractor(Component):
                 if ev is None:
                     continue
                 prev = per_type.get(ev.type)
-                if prev is None or (prev.amount is None and ev.amount is not None):
+                if prev is None or self._better(ev, prev):
                     per_type[ev.type] = ev
             for ev in sorted(per_type.values(), key=lambda e: e.span.start):
                 # The same event told twice names its organization both times (联盟揭牌 … 随着联盟的揭牌).
                 named = ev.subject if ev.subject and ev.subject in ev.text else None
-                key = (ev.type, named or ev.text)
-                if key not in seen:
-                    seen.add(key)
-                    out.append(ev)
+                key = (ev.type, named or _text_key(ev.text))
+                if key in seen:
+                    continue
+                seen.add(key)
+                for one in self._per_subject(ev, sent, mentions):
+                    # A page tells one event of a type per subject (the lead restates the
+                    # headline, the body restates the lead): later tellings are the same event.
+                    if one.subject and (one.type, one.subject) in told:
+                        continue
+                    told.add((one.type, one.subject or ""))
+                    out.append(one)
         return out
+
+    def _better(self, ev: Event, prev: Event) -> bool:
+        """Of two clauses of one type in a sentence, the one that states the event: a clause
+        that only names its ceremony (举行集中签约仪式) gives way to one that states it plainly
+        (共签约项目15个), and a clause with an amount says most."""
+        ev_ceremony = any(w in ev.text for w in self.ceremony_words)
+        prev_ceremony = any(w in prev.text for w in self.ceremony_words)
+        if ev_ceremony != prev_ceremony:
+            return prev_ceremony
+        return prev.amount is None and ev.amount is not None
+
+    def _per_subject(self, ev: Event, sent: Sentence,
+                     mentions: list[tuple[int, int, Organization]]) -> list[Event]:
+        """One event per subject (ANNOTATION.md): organizations enumerated in the event's
+        sentence (为A、B揭牌, A和B建设, A、B、C被列为…) each get the event; a signing between
+        A and B stays one event."""
+        if ev.type in self.shared_types:
+            return [ev]
+        inside = [(s, e, o) for s, e, o in mentions if ev.span.start <= s and e <= ev.span.end]
+        groups: list[list[tuple[int, int, Organization]]] = []
+        for item in inside:
+            if groups and _ENUM_GAP.fullmatch(self_text(sent, groups[-1][-1][1], item[0])):
+                groups[-1].append(item)
+            else:
+                groups.append([item])
+        best = next((g for g in groups if len(g) >= 2), None)
+        if best is None:
+            return [ev]
+        before = self_text(sent, max(sent.start, best[0][0] - 2), best[0][0])
+        after = self_text(sent, best[-1][1], min(sent.end, best[-1][1] + 4))
+        # 由A、B联合申报的…: agents, not subjects; A、B两家企业/等单位: one event for the set.
+        if before.endswith("由") or _SUMMED.match(after):
+            return [ev]
+        names = list(dict.fromkeys(o.name for _, _, o in best))
+        if len(names) < 2:
+            return [ev]
+        return [replace(ev, subject=name) for name in names]
 
     def _clause(self, view: DocumentView, sent: Sentence, clauses: list[tuple[int, int]], ci: int,
                 mentions: list[tuple[int, int, Organization]]) -> Event | None:
@@ -125,6 +186,8 @@ class EventExtractor(Component):
     def _type(self, trig: lexicons.Trigger, clause: str, before: str, after: str, at: int,
               mentions: list[tuple[int, int, Organization]]) -> str | None:
         needs = trig.needs
+        if needs == "fund" and "基金" not in after:
+            return None
         if needs == "project" and "项目" not in clause:
             return None
         if needs == "prize" and not any(w in after for w in self.prize_words):
