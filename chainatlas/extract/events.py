@@ -24,6 +24,9 @@ _LEAD = re.compile(
     r"本周[一二三四五六日]?|上个?月|在|于)+"
 )
 _MONEY = re.compile(r"(\d+(?:\.\d+)?)(万|亿)?元")
+# A count right after a trigger, or before an approval, makes the clause a statistic.
+_STATISTIC = re.compile(r"\s?\d+\s?(?:家|个|项|款|张|件|种)")
+_STATISTIC_BEFORE = re.compile(r"\d+\s?(?:家|个|项|款|张|件|种)")
 # After an enumeration, a count or 等 sums it up as one party (A、B2家企业, A、B等单位).
 _SUMMED = re.compile(r"\s*(?:等|\d+\s?家|[两二三四五六七八九十]家)")
 # What may stand between two enumerated names: 、 和 与 及 以及, spaces.
@@ -39,9 +42,13 @@ def _text_key(text: str) -> str:
 
 
 def _heading(text: str) -> bool:
-    """Section headings (■ 拿地百天即开工) restate, they do not report."""
+    """Section headings (■ 拿地百天即开工) and headlines (总投资26亿元康养产业园项目落户竹溪:
+    a line with no clause punctuation that does not end like a sentence) restate the
+    report; the body tells the event."""
     t = text.strip()
-    return t[:1] in "■●▲◆★□" or (len(t) <= 16 and not t.endswith(("。", "!", "!")))
+    if t[:1] in "■●▲◆★□【" or (len(t) <= 16 and not t.endswith(("。", "!", "!"))):
+        return True
+    return len(t) <= 64 and not re.search(r"[,,。;;::]", t) and not t.endswith(("。", "!", "!", "?", "?"))
 
 
 def _reported(text: str, pos: int) -> bool:
@@ -70,6 +77,10 @@ class EventExtractor(Component):
         self.irrealis = sorted(lex["irrealis"], key=len, reverse=True)
         self.background_after = lex["background_after"]
         self.ceremony_words = lex["ceremony_words"]
+        self.founding = set(lex["founding_triggers"])
+        self.retold_types = set(lex["retold_as_noun"])
+        self.blocked_after: dict[str, list[str]] = lex["blocked_after"]
+        self.blocked_before: dict[str, list[str]] = lex["blocked_before"]
         # Types whose one event involves several parties by nature (A与B签约, A收购B).
         self.shared_types = {"signing", "listing"}
 
@@ -156,13 +167,21 @@ class EventExtractor(Component):
             if self._inside_quotes(clause, m.start()) and not _reported(view.text, cs + m.end()):
                 continue  # a slogan (“拿地百天即开工”), unless a quoted headline (“…上市”的消息)
             before, after = clause[: m.start()], clause[m.end():]
-            if any(w in before for w in self.irrealis) or any(after.startswith(w) for w in self.background_after):
+            if any(w in before for w in self.irrealis):
                 continue
+            if any(after.startswith(w) for w in self.background_after) and not (
+                    trig.word in self.founding and after.startswith(("以来", "于"))):
+                continue  # 联盟成立之前, 建成投产后; but 成立于2006年 / 成立以来 date a founding
+            if any(after.startswith(w) for w in self.blocked_after.get(trig.word, ())) or any(
+                    before.endswith(w) for w in self.blocked_before.get(trig.word, ())):
+                continue  # a trigger inside a longer word: 合资格, 投融资, 入驻企业
+            if before.endswith("的") and trig.type in self.retold_types:
+                continue  # 该项目的签约, 随着联盟的揭牌: the event told again as a noun
+            if _STATISTIC.match(after) or (trig.type == "approval" and _STATISTIC_BEFORE.search(before)):
+                continue  # 投产17家, 注册证628张, 41款1类新药获批: a statistic, not one event
             if trig.object == "before" and not before.strip(" “”") and not _MONEY.search(after):
                 continue  # 成立联盟、落户平台: nothing stands before the trigger for it to happen to
-            if trig.type == "approval" and re.search(r"\d+\s?(家|个|项)", before):
-                continue  # 44家药品企业取得生产许可证: a statistic, not one approval
-            if after.startswith("的") and trig.type in {"approval", "opening", "launch"}:
+            if re.match(r"(?:上市)?的", after) and trig.type in {"approval", "opening", "launch"}:
                 continue  # 首台获批的…装备: an attribute, not an event
             etype = self._type(trig, clause, before, after, cs + m.start(), mentions)
             if etype is None:
@@ -187,6 +206,8 @@ class EventExtractor(Component):
               mentions: list[tuple[int, int, Organization]]) -> str | None:
         needs = trig.needs
         if needs == "fund" and "基金" not in after:
+            return None
+        if needs == "money" and not re.match(r"\s?\d+(?:\.\d+)?\s?(?:万|亿)", after):
             return None
         if needs == "project" and "项目" not in clause:
             return None
