@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from . import lexicons
 from .component import Component
-from .dates import find_dates, resolve
+from .dates import find_dates, is_vague, resolve
 from .text import DocumentView, Sentence
 from .types import Event, Organization
 
@@ -268,10 +268,18 @@ class EventExtractor(Component):
 
     @staticmethod
     def _date(view: DocumentView, sent: Sentence, cs: int, ce: int) -> tuple[str | None, str | None]:
-        for region in (view.text[cs:ce], view.text[sent.start:ce]):
-            found = [d for d in find_dates(region) if d.group("m") or d.group("rel") or d.group("half")
-                     or d.group("lastmonth")]
-            if found:
-                d = found[-1]
-                return d.group(0), resolve(d, view.published_at)
+        """The date as the page states it (raw span: 旧年12月 stays 旧年12月) and its ISO
+        form resolved against the publication date. The event's clause first, then the
+        sentence up to it; the nearest date before the trigger's clause end wins. A vague
+        word (近日, 日前) states no date: ``date`` stays null as the annotation wants, and
+        the publication date stands in for the ISO form."""
+        for start in (cs, sent.start):
+            found = find_dates(view.text[start:ce])
+            if not found:
+                continue
+            d = found[-1]
+            iso = resolve(d, view.published_at)
+            if is_vague(d):
+                return None, iso
+            return view.raw(start + d.start(), start + d.end()), iso
         return None, None

@@ -158,10 +158,7 @@ class MetricExtractor(Component):
 
     # -- one match → one figure (or none) -----------------------------------------------------
     def _figure(self, text: str, m: re.Match[str]) -> _Figure | None:
-        if m.group("cn"):
-            value = self._cn_value(text, m)
-        else:
-            value = float(m.group("num").replace(",", ""))
+        value = self._cn_value(text, m) if m.group("cn") else float(m.group("num").replace(",", ""))
         if value is None:
             return None
         start, end = m.start(), m.end()
@@ -204,9 +201,8 @@ class MetricExtractor(Component):
         if m.group("cn") and not pre and text[:m.start("cn")].endswith("上") and all(
                 ch in _POWERS for ch in m.group("cn")):
             start = m.start("cn") - 1  # 上万家: 上 is the qualifier "over", part of the figure
-        if pre in self.verb_qualifiers and unit in self.verb_silent_units:
-            start = m.end("pre")
-        elif pre in self.silent and not m.group("cur") and not m.group("sign"):
+        verb_like = pre in self.verb_qualifiers and unit in self.verb_silent_units
+        if verb_like or (pre in self.silent and not m.group("cur") and not m.group("sign")):
             start = m.end("pre")
         if m.group("cur"):
             # A currency word is part of the figure where it makes the unit (新臺幣 … 億元),
@@ -287,9 +283,7 @@ class MetricExtractor(Component):
             return None
         if "分之" in cn:
             return value if 0 < value < 1 else None
-        if m.group("unit") or (m.group("count") and m.group("count") in self.cn_counts):
-            pass
-        elif cn[-1] in "万亿" and self._bare_money(text, m):
+        if m.group("unit") or (m.group("count") and m.group("count") in self.cn_counts) or cn[-1] in "万亿" and self._bare_money(text, m):
             pass
         else:
             return None

@@ -12,6 +12,7 @@ them), so a document costs a handful of statements whatever its number of mentio
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from functools import partial
@@ -65,12 +66,14 @@ def clear_document(session: Session, document: Document) -> None:
 
 
 def _iso_date(value: str | None) -> date | None:
-    if not value or len(value) != 10:
+    """The event's resolved date on the timeline: a day, or the first day of a stated month
+    (去年9月 → 2023-09-01); a half, quarter or bare year is too vague to place and stays null
+    (``date_text`` keeps what the page says)."""
+    from chainatlas.extract.dates import first_day
+
+    if not value or not re.fullmatch(r"\d{4}-\d{2}(?:-\d{2})?", value):
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
+    return first_day(value)
 
 
 def persist(session: Session, document_row: Document, prepared: Any, extraction: Extraction, *,
