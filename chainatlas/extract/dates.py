@@ -145,8 +145,15 @@ def first_day(iso: str | None) -> date | None:
 def year_of(text_before: str, published: date | None) -> int | None:
     """The year a figure refers to: the last explicit or relative year stated before it in the
     sentence (据统计,2022年泰州… → 2022; 旧年,… → publication year − 1)."""
+    return year_at(find_dates(text_before), len(text_before), published)
+
+
+def year_at(dates: list[re.Match[str]], at: int, published: date | None) -> int | None:
+    """``year_of`` for a figure at ``at``, from the dates of its whole sentence found once."""
     year: int | None = None
-    for m in find_dates(text_before):
+    for m in dates:
+        if m.end() > at:
+            break
         if m.group("y") or m.group("cy") or m.group("rel") or m.group("half"):
             iso = resolve(m, published)
             if iso:

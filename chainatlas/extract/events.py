@@ -24,6 +24,9 @@ _LEAD = re.compile(
     r"本周[一二三四五六日]?|上个?月|在|于)+"
 )
 _MONEY = re.compile(r"(\d+(?:\.\d+)?)(万|亿)?元")
+_ATTRIBUTE = re.compile(r"(?:上市)?的")  # 首台获批的…, 批准上市的…: an attribute
+_AMOUNT_AHEAD = re.compile(r"\s?\d+(?:\.\d+)?\s?(?:万|亿)")
+_CLAUSE_PUNCT = re.compile(r"[,,。;;::]")
 # A count right after a trigger, or before an approval, makes the clause a statistic.
 _STATISTIC = re.compile(r"\s?\d+\s?(?:家|个|项|款|张|件|种)")
 _STATISTIC_BEFORE = re.compile(r"\d+\s?(?:家|个|项|款|张|件|种)")
@@ -48,7 +51,7 @@ def _heading(text: str) -> bool:
     t = text.strip()
     if t[:1] in "■●▲◆★□【" or (len(t) <= 16 and not t.endswith(("。", "!", "!"))):
         return True
-    return len(t) <= 64 and not re.search(r"[,,。;;::]", t) and not t.endswith(("。", "!", "!", "?", "?"))
+    return len(t) <= 64 and not _CLAUSE_PUNCT.search(t) and not t.endswith(("。", "!", "!", "?", "?"))
 
 
 def _reported(text: str, pos: int) -> bool:
@@ -181,7 +184,7 @@ class EventExtractor(Component):
                 continue  # 投产17家, 注册证628张, 41款1类新药获批: a statistic, not one event
             if trig.object == "before" and not before.strip(" “”") and not _MONEY.search(after):
                 continue  # 成立联盟、落户平台: nothing stands before the trigger for it to happen to
-            if re.match(r"(?:上市)?的", after) and trig.type in {"approval", "opening", "launch"}:
+            if _ATTRIBUTE.match(after) and trig.type in {"approval", "opening", "launch"}:
                 continue  # 首台获批的…装备: an attribute, not an event
             etype = self._type(trig, clause, before, after, cs + m.start(), mentions)
             if etype is None:
@@ -207,7 +210,7 @@ class EventExtractor(Component):
         needs = trig.needs
         if needs == "fund" and "基金" not in after:
             return None
-        if needs == "money" and not re.match(r"\s?\d+(?:\.\d+)?\s?(?:万|亿)", after):
+        if needs == "money" and not _AMOUNT_AHEAD.match(after):
             return None
         if needs == "project" and "项目" not in clause:
             return None

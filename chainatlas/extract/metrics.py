@@ -25,7 +25,7 @@ import cn2an
 
 from . import lexicons
 from .component import Component
-from .dates import year_of
+from .dates import find_dates, year_at
 from .text import DocumentView, Sentence
 from .types import Metric, Organization
 
@@ -33,6 +33,12 @@ _NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _CN_DIGITS = "一二两三四五六七八九十百千万亿零〇"
 _CN = rf"[{_CN_DIGITS}]+"
 _POWERS = set("十百千万亿")
+# Before a Chinese numeral, these make it an ordinal, a distributive or part of a word.
+_CN_BLOCKERS = set("第每这那前后头初其" + "一二两三四五六七八九十百千万亿零〇")
+_CJK_OR_WORD = re.compile(r"[\u4e00-\u9fff\w]")
+_NUMBER_BEFORE = re.compile(r"[\d.:/-]")
+_NON_DIGITS = re.compile(r"\D")
+_SPACES = re.compile(r"\s+")
 _CLAUSE_BREAK = ",,;;::。!!??\n"
 
 
@@ -126,7 +132,7 @@ class MetricExtractor(Component):
         seen: set[tuple[str, float, str]] = set()
         for sent in sentences:
             for metric in self._sentence(view, sent, orgs or []):
-                key = (re.sub(r"\s+", "", metric.text), metric.value, metric.unit)
+                key = (_SPACES.sub("", metric.text), metric.value, metric.unit)
                 if key not in seen:
                     seen.add(key)
                     out.append(metric)
@@ -136,6 +142,7 @@ class MetricExtractor(Component):
         out: list[Metric] = []
         text = sent.text
         skip_to = 0
+        dates: list[re.Match[str]] | None = None
         for m in _pattern().finditer(text):
             if m.start() < skip_to or not (m.group("num") or m.group("cn")):
                 continue
@@ -144,13 +151,15 @@ class MetricExtractor(Component):
                 continue
             skip_to = fig.end
             s, e = sent.start + fig.start, sent.start + fig.end
+            if dates is None:
+                dates = find_dates(text)
             out.append(Metric(
                 subject=_subject(text, m.start()),
                 value=round(fig.value, 6),
                 unit=fig.unit,
                 text=view.raw(s, e),
                 span=view.span(s, e),
-                year=year_of(text[: m.start()], view.published_at),
+                year=year_at(dates, m.start(), view.published_at),
                 qualifier=fig.qualifier,
                 organization=_nearest_org(orgs, s),
             ))
@@ -265,32 +274,34 @@ class MetricExtractor(Component):
 
     def _plain_number(self, text: str, m: re.Match[str]) -> bool:
         s = m.start("num")
-        return not (text[max(0, s - 1):s] == "第" or re.match(r"[\d.:/-]", text[s - 1:s] if s else ""))
+        return not (text[max(0, s - 1):s] == "第" or (s and _NUMBER_BEFORE.match(text, s - 1)))
 
     def _cn_value(self, text: str, m: re.Match[str]) -> float | None:
-        """A Chinese numeral makes a figure only as a fraction, as a count of 2 or more with a
-        count word (三家, 十二个), or as a bare power after a qualifier or a verb of amount
-        (上万家, 逾百亩, 突破千亿)."""
+        """A Chinese numeral makes a figure only as a fraction (七分之一), as a bare power
+        after a qualifier or a verb of amount (上万家, 逾百亩, 突破千亿), or — with
+        ``cn_plain_counts`` — as a count of 2 or more (三家). The cheap tests come first:
+        most Chinese numerals in a page are none of these."""
         cn = m.group("cn")
-        if m.group("num") is None and m.group("frac"):
+        if m.group("frac"):
             return None
         s = m.start("cn")
-        if text[max(0, s - 1):s] in ("第", "每", "这", "那", "前", "后", "头", "初", "其") \
-                or text[s - 1:s] in set(_CN_DIGITS):
-            return None
-        value = cn_number(cn)
-        if value is None:
+        if text[max(0, s - 1):s] in _CN_BLOCKERS:
             return None
         if "分之" in cn:
-            return value if 0 < value < 1 else None
-        if m.group("unit") or (m.group("count") and m.group("count") in self.cn_counts) or cn[-1] in "万亿" and self._bare_money(text, m):
-            pass
-        else:
+            value = cn_number(cn)
+            return value if value is not None and 0 < value < 1 else None
+        measured = bool(m.group("unit")) or m.group("count") in self.cn_counts
+        if not measured and not (cn[-1] in "万亿" and self._bare_money(text, m)):
             return None
-        if all(ch in _POWERS for ch in cn):
-            return value if text[:s].endswith(self.cn_cues) or m.group("pre") else None
-        # 一家/一个 read "a"; 两家企业 tells rather than states (cn_plain_counts).
-        return value if self.cn_plain and value >= 2 else None
+        bare_power = all(ch in _POWERS for ch in cn)
+        if bare_power and not (m.group("pre") or text[:s].endswith(self.cn_cues)):
+            return None
+        if not bare_power and not self.cn_plain:
+            return None  # 一家/一个 read "a"; 两家企业 tells rather than states
+        value = cn_number(cn)
+        if value is None or (not bare_power and value < 2):
+            return None
+        return value
 
     def _bare_money(self, text: str, m: re.Match[str]) -> bool:
         """投资2.5亿, / 市值突破千亿: a 亿/万 with no unit after a money word is an amount of
@@ -299,7 +310,7 @@ class MetricExtractor(Component):
         if last not in ("万", "亿", "万亿"):
             return False
         after = text[m.end():m.end() + 1]
-        if after and re.match(r"[\u4e00-\u9fff\w]", after) and after not in "关的左以":
+        if after and _CJK_OR_WORD.match(after) and after not in "关的左以":
             return False
         clause = text[_clause_start(text, m.start()):m.start()]
         return any(w in clause for w in self.money_subjects)
@@ -328,7 +339,7 @@ class MetricExtractor(Component):
             if count in {"人", "名"} and re.match(r"(次)", text[m.end():]):
                 return False
         if m.group("num"):
-            digits = re.sub(r"\D", "", m.group("num"))
+            digits = _NON_DIGITS.sub("", m.group("num"))
             # Phone numbers and long codes.
             if len(digits) >= 7 and not m.group("unit") and not m.group("mult") and unit != "CNY":
                 return False
