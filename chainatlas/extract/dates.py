@@ -32,14 +32,17 @@ DATE_RE = re.compile(
 )
 
 
+_CN_VALUE = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "两": 2}
+
+
 def _num(text: str) -> int:
     """Arabic or Chinese digits (二〇二三 digit by digit, 十二 as a number)."""
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return int(text)
     if "十" in text:
         tens, _, ones = text.partition("十")
-        return (_CN_DIGIT.index(tens) if tens else 1) * 10 + (_CN_DIGIT.index(ones) if ones else 0)
-    return int("".join(str(_CN_DIGIT.index(c) if c != "〇" else 0) for c in text))
+        return (_CN_VALUE[tens] if tens else 1) * 10 + (_CN_VALUE[ones] if ones else 0)
+    return int("".join(str(_CN_VALUE[c]) for c in text))
 
 
 def _month(m: re.Match[str]) -> int | None:
@@ -121,7 +124,7 @@ def resolve(m: re.Match[str], published: date | None) -> str | None:
     if m.group("half"):
         return f"{year:04d}-H{1 if m.group('half') == '上半年' else 2}"
     if m.group("q"):
-        return f"{year:04d}-Q{_num(m.group('q')) if not m.group('q').isdigit() else int(m.group('q'))}"
+        return f"{year:04d}-Q{_num(m.group('q'))}"
     return f"{year:04d}"
 
 

@@ -76,6 +76,8 @@ class EventExtractor(Component):
         self.product_words = lex["product_words"]
         self.exchanges = lex["exchanges"]
         self.facility_words = lex["facility_words"]
+        # Facility words that head a name (a 基金 is launched, not opened).
+        self.facility_heads = [w for w in self.facility_words if w not in self.launch_objects]
         self.prize_words = lex["prize_words"]
         self.irrealis = sorted(lex["irrealis"], key=len, reverse=True)
         self.background_after = lex["background_after"]
@@ -231,7 +233,10 @@ class EventExtractor(Component):
                 return None
         if trig.type == "opening" and any(w in (before if trig.object != "after" else after) or w in after
                                           for w in self.launch_objects):
-            return "launch"
+            # …基金揭牌 is a launch; 新药研发中心揭牌 opens a centre: the head word decides.
+            heads = (before.rstrip(" 正式已"), after.rstrip(" 。"))
+            if not any(h.endswith(tuple(self.facility_heads)) for h in heads):
+                return "launch"
         return trig.type
 
     @staticmethod

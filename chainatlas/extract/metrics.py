@@ -323,7 +323,8 @@ class MetricExtractor(Component):
             return False
         if re.match(r"[\d.:]", text[s - 1:s] if s else "") or after[:1] in {".", ":", "-", "/"}:
             return False
-        clause = text[_clause_start(text, s):s]
+        # The clause around the figure, the thing counted included (10名招商干部).
+        clause = text[_clause_start(text, s):_clause_end(text, e)]
         if any(w in clause for w in self.excluded):
             return False
         if not m.group("unit") and not m.group("frac"):
@@ -350,6 +351,11 @@ class MetricExtractor(Component):
 
 def _clause_start(text: str, at: int) -> int:
     return max(text.rfind(ch, 0, at) for ch in _CLAUSE_BREAK) + 1
+
+
+def _clause_end(text: str, at: int) -> int:
+    ends = [i for i in (text.find(ch, at) for ch in _CLAUSE_BREAK + "、") if i >= 0]
+    return min(ends) if ends else len(text)
 
 
 def _subject(text: str, at: int) -> str:
