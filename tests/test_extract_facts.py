@@ -182,3 +182,18 @@ def test_founding_year_dates_an_opening() -> None:
 ])
 def test_first_day_of_a_resolved_period(iso: str | None, day: date | None) -> None:
     assert first_day(iso) == day
+
+
+def test_indicator_table_one_cell_a_line() -> None:
+    """A financial-data page's indicator row, one value a line with its change in brackets:
+    each cell is a figure named after the header's indicator; a short column of numbers that
+    is no table (fewer cells) is not read."""
+    text = ("核心指标\n2024/06 营业收入 净利润 毛利率 存货周转 净现比\n某某诊断\n\n(同比增幅)\n\n"
+            "12.5亿\n\n(-8.1%)\n\n1.02亿\n\n(+15.44%)\n\n52.3%\n\n(+1.2%)\n\n3.1次\n\n(-0.5%)\n\n1.8\n\n(+3%)\n"
+            "\n页码\n1\n2\n3\n")
+    doc = PlainDocument(text, segments=[(0, len(text), "boilerplate")])
+    got = [(m.subject, m.text, m.value, m.unit, m.year) for m in extract(doc).metrics]
+    assert got[:4] == [("营业收入", "12.5亿", 1.25e9, "CNY", 2024), ("营业收入同比", "-8.1%", -8.1, "percent", 2024),
+                       ("净利润", "1.02亿", 1.02e8, "CNY", 2024), ("净利润同比", "+15.44%", 15.44, "percent", 2024)]
+    assert ("存货周转", "3.1次", 3.1, "ratio", 2024) in got and ("净现比", "1.8", 1.8, "ratio", 2024) in got
+    assert len(got) == 10  # the page numbers under 页码 are no figures

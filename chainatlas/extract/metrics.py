@@ -130,12 +130,13 @@ class MetricExtractor(Component):
                  orgs: list[Organization] | None = None) -> list[Metric]:
         out: list[Metric] = []
         seen: set[tuple[str, float, str]] = set()
-        for sent in sentences:
-            for metric in self._sentence(view, sent, orgs or []):
-                key = (_SPACES.sub("", metric.text), metric.value, metric.unit)
-                if key not in seen:
-                    seen.add(key)
-                    out.append(metric)
+        found = [m for sent in sentences for m in self._sentence(view, sent, orgs or [])]
+        found += indicator_table(view)
+        for metric in sorted(found, key=lambda x: x.span.start):
+            key = (_SPACES.sub("", metric.text), metric.value, metric.unit)
+            if key not in seen:
+                seen.add(key)
+                out.append(metric)
         return out
 
     def _sentence(self, view: DocumentView, sent: Sentence, orgs: list[Organization]) -> list[Metric]:
@@ -375,3 +376,98 @@ def _nearest_org(orgs: list[Organization], at: int) -> str | None:
                 if best is None or d < best[0]:
                     best = (d, org.name)
     return best[1] if best else None
+
+
+# -- indicator tables ------------------------------------------------------------------------
+# Financial-data pages (经营分析, F10) lay out a row of indicators one value a line, each with
+# its year-on-year change in brackets under it:
+#     2023/12 净利润 营业收入 ROE 毛利率 … 存货周转
+#     2.59亿 / (+26.34%) / 18.86亿 / (-24.23%) / 9.93% / … / 4.38次 / (-38.91%)
+# Such a column of bare cells is no sentence: it is read here, every cell a figure (亿/万 →
+# CNY, % → percent, 次 and bare numbers → ratio, a bracketed change → percent with its sign),
+# named after the header's indicators in order.
+_CELL = re.compile(rf"^(?P<open>\()?(?P<num>[+\-]?{_NUM})(?P<mult>万亿|亿|万)?(?P<unit>%|次)?(?(open)\))$")
+
+
+def _cell(line: str) -> re.Match[str] | None:
+    """An indicator cell; a bare integer (a page number, a count in a list) is none: a bare
+    value in these tables has decimals."""
+    m = _CELL.match(line)
+    if m and not (m.group("open") or m.group("mult") or m.group("unit")) and "." not in m.group("num"):
+        return None
+    return m
+
+
+_HEADER = re.compile(r"^(?:(?P<year>(?:19|20)\d{2})(?:[/.年-]\d{1,2}月?)?\s+)?(?P<names>(?:[^\s\d]{2,8}\s+){3,}[^\s\d]{2,8})$")
+TABLE_MIN_CELLS = 6
+ROW_LABEL_MAX = 8  # a row label (行业均值, (同比增幅)) between the cells of one table
+
+
+def indicator_table(view: DocumentView) -> list[Metric]:
+    """Figures of indicator tables laid out one cell a line (see above), anywhere in the page
+    but spam."""
+    text = view.text
+    lines: list[tuple[int, str]] = []
+    pos = 0
+    for line in text.split("\n"):
+        lines.append((pos, line))
+        pos += len(line) + 1
+    out: list[Metric] = []
+    header: tuple[int | None, list[str]] = (None, [])
+    i = 0
+    while i < len(lines):
+        start, line = lines[i]
+        core = line.strip()
+        head = _HEADER.match(core)
+        if head:
+            header = (int(head.group("year")) if head.group("year") else None, head.group("names").split())
+        if not _cell(core):
+            i += 1
+            continue
+        run: list[tuple[int, str]] = []
+        j = i
+        while j < len(lines):
+            s, ln = lines[j]
+            c = ln.strip()
+            if _cell(c):
+                run.append((s + ln.index(c), c))
+            elif c and (len(c) > ROW_LABEL_MAX or any(ch.isdigit() for ch in c)):
+                break
+            j += 1
+        if len(run) >= TABLE_MIN_CELLS:
+            out += _table_metrics(view, run, header)
+        i = j
+    return out
+
+
+def _table_metrics(view: DocumentView, run: list[tuple[int, str]],
+                   header: tuple[int | None, list[str]]) -> list[Metric]:
+    year, names = header
+    out: list[Metric] = []
+    k = 0  # index of the indicator of the last value cell
+    values = 0
+    for at, cell in run:
+        m = _CELL.match(cell)
+        assert m is not None
+        value = float(m.group("num").replace(",", "").replace("+", ""))
+        if m.group("open"):
+            unit, subject = "percent", (names[(values - 1) % len(names)] + "同比") if names and values else "同比"
+            s, e = at + 1, at + len(cell) - 1
+        else:
+            mult = {"万亿": 1e12, "亿": 1e8, "万": 1e4}.get(m.group("mult") or "", 1.0)
+            unit = "CNY" if m.group("mult") else "percent" if m.group("unit") == "%" else "ratio"
+            value *= mult
+            k = values
+            values += 1
+            subject = names[k % len(names)] if names else "指标"
+            s, e = at, at + len(cell)
+        if s >= e or not _spam_free(view, s, e):
+            continue
+        out.append(Metric(subject=subject, value=round(value, 6), unit=unit, text=view.raw(s, e),
+                          span=view.span(s, e), year=year))
+    return out
+
+
+def _spam_free(view: DocumentView, start: int, end: int) -> bool:
+    spans = getattr(view.prepared, "spam_spans", None)
+    return not callable(spans) or not any(a < end and start < b for a, b in spans())
