@@ -197,3 +197,9 @@ def test_indicator_table_one_cell_a_line() -> None:
                        ("净利润", "1.02亿", 1.02e8, "CNY", 2024), ("净利润同比", "+15.44%", 15.44, "percent", 2024)]
     assert ("存货周转", "3.1次", 3.1, "ratio", 2024) in got and ("净现比", "1.8", 1.8, "ratio", 2024) in got
     assert len(got) == 10  # the page numbers under 页码 are no figures
+
+
+def test_clauses_naming_their_own_organizations_are_separate_events() -> None:
+    got = events("国家市场监督管理总局正式命名临洮县为中药材产业示范区,甘肃岷山制药有限公司被列为示范区骨干企业。")
+    assert [t for t, _, _ in got] == ["award", "award"]
+    assert len({s for _, s, _ in got}) == 2

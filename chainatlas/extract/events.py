@@ -102,14 +102,21 @@ class EventExtractor(Component):
             clauses = [(sent.start + m.start(), sent.start + m.end()) for m in _CLAUSE.finditer(sent.text)]
             # One event per type per sentence: 集中签约…,签约额累计近250亿元 is one signing; the
             # clause that states an amount says most about it.
-            per_type: dict[str, Event] = {}
+            # Clauses naming different organizations of their own are different events
+            # (命名陇西县为示范区, A、B、C被列为骨干企业: two awards); a clause naming none
+            # tells more of the sentence's event of its type.
+            per_type: dict[tuple[str, str], Event] = {}
             for ci in range(len(clauses)):
                 ev = self._clause(view, sent, clauses, ci, mentions)
                 if ev is None:
                     continue
-                prev = per_type.get(ev.type)
+                cs, ce = clauses[ci]
+                own = ev.subject if ev.subject and any(
+                    o.name == ev.subject and cs <= at < ce for at, _, o in mentions) else ""
+                slot = (ev.type, own) if own else next((k for k in per_type if k[0] == ev.type), (ev.type, ""))
+                prev = per_type.get(slot)
                 if prev is None or self._better(ev, prev):
-                    per_type[ev.type] = ev
+                    per_type[slot] = ev
             for ev in sorted(per_type.values(), key=lambda e: e.span.start):
                 # The same event told twice names its organization both times (联盟揭牌 … 随着联盟的揭牌).
                 named = ev.subject if ev.subject and ev.subject in ev.text else None
@@ -120,7 +127,7 @@ class EventExtractor(Component):
                 for one in self._per_subject(ev, sent, mentions):
                     # A page tells one event of a type per subject (the lead restates the
                     # headline, the body restates the lead): later tellings are the same event.
-                    if one.subject and (one.type, one.subject) in told:
+                    if one.subject and one.subject in one.text and (one.type, one.subject) in told:
                         continue
                     told.add((one.type, one.subject or ""))
                     out.append(one)
