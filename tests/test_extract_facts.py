@@ -142,6 +142,10 @@ def test_a_summed_enumeration_is_one_event() -> None:
     "大健康产业再注新鲜血液 总投资26亿元康养产业园项目落户竹溪",
     "高新区将以此次项目签约为契机,优化营商环境。",
     "符合资格的公司能证明其合资格及适合上市。",
+    "高新区党工委书记参加并签约项目。",                      # attending is not the event
+    "据统计已有超过70家生物科技公司成功登陆港股。",           # a statistic
+    "打好项目谋划、招引、开工、投产组合拳。",                 # kinds of work
+    "本文梳理未盈利生物科技公司港股上市规则。",               # 上市 inside a noun
 ])
 def test_not_events(text: str) -> None:
     assert events(text) == []
@@ -203,3 +207,10 @@ def test_clauses_naming_their_own_organizations_are_separate_events() -> None:
     got = events("国家市场监督管理总局正式命名临洮县为中药材产业示范区,甘肃岷山制药有限公司被列为示范区骨干企业。")
     assert [t for t, _, _ in got] == ["award", "award"]
     assert len({s for _, s, _ in got}) == 2
+
+
+def test_publishing_a_ranking_is_other_and_a_long_quote_reports() -> None:
+    got = events("8月1日,中国医药工业信息中心公布了2020年度中国医药工业百强企业名单。")
+    assert [t for t, _, _ in got] == ["other"]
+    got = events("负责人说:“预计10日公司就能试车投产,这几天在做最后的冲刺。”")
+    assert [t for t, _, _ in got] == ["opening"]

@@ -27,6 +27,9 @@ _MONEY = re.compile(r"(\d+(?:\.\d+)?)(万|亿)?元")
 _ATTRIBUTE = re.compile(r"(?:上市)?的")  # 首台获批的…, 批准上市的…: an attribute
 _AMOUNT_AHEAD = re.compile(r"\s?\d+(?:\.\d+)?\s?(?:万|亿)")
 _CLAUSE_PUNCT = re.compile(r"[,,。;;::]")
+SLOGAN_MAX_CHARS = 16
+# A trigger that names a ceremony in a locative phrase: 在…签约仪式上.
+_SETTING = re.compile(r"\S*?(?:仪式|大会|活动|会议|现场)上")
 # A count right after a trigger, or before an approval, makes the clause a statistic.
 _STATISTIC = re.compile(r"\s?\d+\s?(?:家|个|项|款|张|件|种)")
 _STATISTIC_BEFORE = re.compile(r"\d+\s?(?:家|个|项|款|张|件|种)")
@@ -84,6 +87,8 @@ class EventExtractor(Component):
         self.ceremony_words = lex["ceremony_words"]
         self.founding = set(lex["founding_triggers"])
         self.retold_types = set(lex["retold_as_noun"])
+        self.attendance = lex["attendance_words"]
+        self.ranking_words = lex["ranking_words"]
         self.blocked_after: dict[str, list[str]] = lex["blocked_after"]
         self.blocked_before: dict[str, list[str]] = lex["blocked_before"]
         # Types whose one event involves several parties by nature (A与B签约, A收购B).
@@ -97,7 +102,8 @@ class EventExtractor(Component):
         seen: set[tuple[str, str]] = set()
         told: set[tuple[str, str]] = set()
         for sent in sentences:
-            if sent.text.rstrip().endswith(("?", "?")) or _heading(sent.text):
+            whole_line = sent.start == 0 or view.text[sent.start - 1] == "\n"
+            if sent.text.rstrip().endswith(("?", "?")) or (whole_line and _heading(sent.text)):
                 continue
             clauses = [(sent.start + m.start(), sent.start + m.end()) for m in _CLAUSE.finditer(sent.text)]
             # One event per type per sentence: 集中签约…,签约额累计近250亿元 is one signing; the
@@ -176,7 +182,7 @@ class EventExtractor(Component):
         clause = view.text[cs:ce]
         for m in _trigger_re().finditer(clause):
             trig = self.by_word[m.group()]
-            if self._inside_quotes(clause, m.start()) and not _reported(view.text, cs + m.end()):
+            if self._inside_quotes(view.text, clause, cs, m.start()) and not _reported(view.text, cs + m.end()):
                 continue  # a slogan (“拿地百天即开工”), unless a quoted headline (“…上市”的消息)
             before, after = clause[: m.start()], clause[m.end():]
             if any(w in before for w in self.irrealis):
@@ -189,8 +195,15 @@ class EventExtractor(Component):
                 continue  # a trigger inside a longer word: 合资格, 投融资, 入驻企业
             if before.endswith("的") and trig.type in self.retold_types:
                 continue  # 该项目的签约, 随着联盟的揭牌: the event told again as a noun
-            if _STATISTIC.match(after) or (trig.type == "approval" and _STATISTIC_BEFORE.search(before)):
-                continue  # 投产17家, 注册证628张, 41款1类新药获批: a statistic, not one event
+            if _STATISTIC.match(after) or (trig.type in ("approval", "listing") and _STATISTIC_BEFORE.search(before)):
+                continue  # 投产17家, 注册证628张, 41款1类新药获批, 70家公司登陆港股: a statistic
+            if any(w in before for w in self.attendance):
+                continue  # 书记参加并签约项目, 出席揭牌仪式: attending is not the event
+            if trig.type in ("opening", "groundbreaking") and (
+                    after.startswith("项目") or before.endswith("、") or after.startswith("、")):
+                continue  # 竣工项目抓配套, 谋划、招引、开工、投产: kinds of work, not an event
+            if _SETTING.match(clause[m.start():]) and clause.lstrip().startswith("在"):
+                continue  # 在此次项目签约仪式上: the setting of something else
             if trig.object == "before" and not before.strip(" “”") and not _MONEY.search(after):
                 continue  # 成立联盟、落户平台: nothing stands before the trigger for it to happen to
             if _ATTRIBUTE.match(after) and trig.type in {"approval", "opening", "launch"}:
@@ -223,6 +236,8 @@ class EventExtractor(Component):
             return None
         if needs == "project" and "项目" not in clause:
             return None
+        if needs == "ranking" and not any(w in after for w in self.ranking_words):
+            return None
         if needs == "prize" and not any(w in after for w in self.prize_words):
             return None
         if needs == "exchange" and not any(w in clause for w in self.exchanges):
@@ -247,8 +262,14 @@ class EventExtractor(Component):
         return trig.type
 
     @staticmethod
-    def _inside_quotes(clause: str, at: int) -> bool:
-        return clause.count("“", 0, at) > clause.count("”", 0, at)
+    def _inside_quotes(text: str, clause: str, cs: int, at: int) -> bool:
+        """Inside a short quotation (a slogan: “拿地百天即开工”); a speaker's long quote
+        (“预计10日公司就能试车投产,…”) reports like any sentence."""
+        opened = clause.rfind("“", 0, at)
+        if opened < 0 or clause.count("“", 0, at) <= clause.count("”", 0, at):
+            return False
+        close = text.find("”", cs + at)
+        return close >= 0 and close - (cs + opened) <= SLOGAN_MAX_CHARS
 
     def _span(self, view: DocumentView, clauses: list[tuple[int, int]], ci: int, trig: lexicons.Trigger,
               m: re.Match[str]) -> tuple[int, int]:
