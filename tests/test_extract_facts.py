@@ -79,6 +79,7 @@ def test_figure_forms(text: str, expected: tuple[str, float, str]) -> None:
     "基础梁钢筋、模板完成40%。",                   # construction progress
     "两家企业签署协议,三种产品同时发布。",         # Chinese numerals that tell a story
     "打造千亿级产业集群。",                        # a scale class
+    "参与疫苗研发的某某生物技术有限公司排97名。",   # a rank
 ])
 def test_excluded_kinds_are_no_figures(text: str) -> None:
     assert figures(text) == []

@@ -119,6 +119,7 @@ class MetricExtractor(Component):
         self.verb_silent_units = set(data["verb_qualifier_silent_units"])
         self.progress = tuple(data["progress_words"])
         self.cn_plain = bool(data["cn_plain_counts"])
+        self.rank_before = tuple(data["rank_before"])
         self.history = re.compile(rf"(?:多|余)?年(?:{_alt(data['history_words'])})")
         seps = _alt(data["range_separators"])
         self.range_ahead = re.compile(rf"\s?(?:{seps})\s?(?=\d)")
@@ -336,10 +337,12 @@ class MetricExtractor(Component):
                 for word in self.not_figures:
                     if text[n_end:].lstrip().startswith(word):
                         return False
-            if count == "个" and re.match(r"(月|小时|工作日)", text[m.end():]):
+            if count == "个" and text.startswith(("月", "小时", "工作日"), m.end()):
                 return False
-            if count in {"人", "名"} and re.match(r"(次)", text[m.end():]):
+            if count in {"人", "名"} and text.startswith("次", m.end()):
                 return False
+            if count in {"名", "位"} and text[:s].endswith(self.rank_before):
+                return False  # 排97名: a rank
         if m.group("num"):
             digits = _NON_DIGITS.sub("", m.group("num"))
             # Phone numbers and long codes.
