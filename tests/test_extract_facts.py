@@ -215,3 +215,13 @@ def test_publishing_a_ranking_is_other_and_a_long_quote_reports() -> None:
     assert [t for t, _, _ in got] == ["other"]
     got = events("负责人说:“预计10日公司就能试车投产,这几天在做最后的冲刺。”")
     assert [t for t, _, _ in got] == ["opening"]
+
+
+def test_a_trigger_inside_a_name_is_no_trigger() -> None:
+    got = events("记者从深圳前海九鼎投资有限公司了解到,公司运营稳定。")
+    assert got == []
+
+
+def test_clauses_with_their_own_dates_are_separate_events() -> None:
+    got = events("该示范区于2014年4月30日批准筹建,2016年9月通过现场验收。")
+    assert [(t, x) for t, _, x in got] == [("approval", "该示范区于2014年4月30日批准筹建"), ("approval", "2016年9月通过现场验收")]

@@ -35,6 +35,7 @@ _STATISTIC = re.compile(r"\s?\d+\s?(?:家|个|项|款|张|件|种)")
 _STATISTIC_BEFORE = re.compile(r"\d+\s?(?:家|个|项|款|张|件|种)")
 # After an enumeration, a count or 等 sums it up as one party (A、B2家企业, A、B等单位).
 _SUMMED = re.compile(r"\s*(?:等|\d+\s?家|[两二三四五六七八九十]家)")
+_ENUM_SPLIT = re.compile(r"、|和|及|以及")
 # What may stand between two enumerated names: 、 和 与 及 以及, spaces.
 _ENUM_GAP = re.compile(r"\s*(?:、|和|与|及|以及|,)\s*")
 
@@ -119,6 +120,8 @@ class EventExtractor(Component):
                 cs, ce = clauses[ci]
                 own = ev.subject if ev.subject and any(
                     o.name == ev.subject and cs <= at < ce for at, _, o in mentions) else ""
+                if not own and ev.date_text and find_dates(view.text[cs:ce]):
+                    own = f"@{ev.date_text}"  # 于2014年批准筹建,2016年9月通过验收: two dated events
                 slot = (ev.type, own) if own else next((k for k in per_type if k[0] == ev.type), (ev.type, ""))
                 prev = per_type.get(slot)
                 if prev is None or self._better(ev, prev):
@@ -165,7 +168,8 @@ class EventExtractor(Component):
                 groups.append([item])
         best = next((g for g in groups if len(g) >= 2), None)
         if best is None:
-            return [ev]
+            facilities = self._enumerated_facilities(ev)
+            return [replace(ev, subject=name) for name in facilities] if len(facilities) >= 2 else [ev]
         before = self_text(sent, max(sent.start, best[0][0] - 2), best[0][0])
         after = self_text(sent, best[-1][1], min(sent.end, best[-1][1] + 4))
         # 由A、B联合申报的…: agents, not subjects; A、B两家企业/等单位: one event for the set.
@@ -176,12 +180,31 @@ class EventExtractor(Component):
             return [ev]
         return [replace(ev, subject=name) for name in names]
 
+    def _enumerated_facilities(self, ev: Event) -> list[str]:
+        """为A中心、B基地揭牌 / A园和B园开工: the facilities an opening or a groundbreaking
+        happens to, when the recognizer did not take them for organizations."""
+        if ev.type not in ("opening", "groundbreaking") or not ev.trigger:
+            return []
+        text = ev.span.text
+        at = text.find(ev.trigger)
+        if at < 0:
+            return []
+        before = text[:at]
+        obj = before[before.rfind("为") + 1:] if "为" in before else before
+        pieces = [p.strip(" “”") for p in _ENUM_SPLIT.split(obj) if p.strip()]
+        if len(pieces) >= 2 and all(p.endswith(tuple(self.facility_heads)) and len(p) >= 4 for p in pieces):
+            return pieces
+        return []
+
     def _clause(self, view: DocumentView, sent: Sentence, clauses: list[tuple[int, int]], ci: int,
                 mentions: list[tuple[int, int, Organization]]) -> Event | None:
         cs, ce = clauses[ci]
         clause = view.text[cs:ce]
         for m in _trigger_re().finditer(clause):
             trig = self.by_word[m.group()]
+            t0, t1 = cs + m.start(), cs + m.end()
+            if any(s0 < t1 and t0 < e0 for s0, e0, _ in mentions):
+                continue  # part of a name (九鼎投资, 某某融资租赁公司), not a trigger
             if self._inside_quotes(view.text, clause, cs, m.start()) and not _reported(view.text, cs + m.end()):
                 continue  # a slogan (“拿地百天即开工”), unless a quoted headline (“…上市”的消息)
             before, after = clause[: m.start()], clause[m.end():]
