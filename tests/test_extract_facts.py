@@ -11,7 +11,7 @@ import pytest
 
 from chainatlas.extract.dates import find_dates, first_day, resolve
 from chainatlas.extract.pipeline import extract, extract_text
-from chainatlas.extract.text import PlainDocument
+from chainatlas.extract.text import DocumentView, PlainDocument
 from chainatlas.ingest.prepare import prepare_bytes
 
 PUB = date(2024, 12, 8)
@@ -225,3 +225,16 @@ def test_a_trigger_inside_a_name_is_no_trigger() -> None:
 def test_clauses_with_their_own_dates_are_separate_events() -> None:
     got = events("该示范区于2014年4月30日批准筹建,2016年9月通过现场验收。")
     assert [(t, x) for t, _, x in got] == [("approval", "该示范区于2014年4月30日批准筹建"), ("approval", "2016年9月通过现场验收")]
+
+
+def test_a_line_wrap_inside_a_figure_is_read_across() -> None:
+    """A page cut into fixed-width lines mid-sentence: the figure spans the wrap, and its
+    text keeps the line break as the raw page has it; a table of contents is not joined."""
+    text = ("据了解,投资1个亿的上桥物流中心于2005年落成投入试运行,该中心面积达27000\n"
+            "余平方米,是当时重庆首个药品现代物流中心。\n")
+    got = [(m.text, m.value, m.unit) for m in extract(PlainDocument(text)).metrics]
+    assert ("27000\n余平方米", 27000, "m2") in got
+    toc = ("第一章项目概况........................................4\n"
+           "一、项目名称..............................................4\n")
+    assert [s.text for s in DocumentView(PlainDocument(toc)).fact_sentences()] == [
+        "第一章项目概况........................................4", "一、项目名称..............................................4"]

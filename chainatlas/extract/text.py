@@ -108,6 +108,13 @@ class DocumentView:
         for start, end in self.body:
             yield from self._sentences_in(start, end)
 
+    def fact_sentences(self) -> list[Sentence]:
+        """What figures and events read: the body with line wraps joined (a page cut into
+        lines mid-sentence: 面积达27000 / 余平方米) and the closing prose after it
+        (``continuation_sentences``)."""
+        out = [s for start, end in self.body for s in self._sentences_in(start, end, join_wraps=True)]
+        return sorted([*out, *self.continuation_sentences()], key=lambda s: s.start)
+
     def continuation_sentences(self) -> Iterator[Sentence]:
         """Sentences of the running prose that the noise separator cut off the end of the
         body: a ``sidebar`` block right after a body block, read from its first line while
@@ -132,14 +139,27 @@ class DocumentView:
             if stop > start:
                 yield from self._sentences_in(start, stop)
 
-    def _sentences_in(self, start: int, end: int) -> Iterator[Sentence]:
+    def _sentences_in(self, start: int, end: int, *, join_wraps: bool = False) -> Iterator[Sentence]:
         pos = start
         for m in _SENT_END.finditer(self.text, start, end):
+            if join_wraps and self._wrap(m.start(), m.end(), end):
+                continue
             if m.start() > pos:
                 yield from _trimmed(self.text, pos, m.end())
             pos = m.end()
         if pos < end:
             yield from _trimmed(self.text, pos, end)
+
+    def _wrap(self, start: int, end: int, limit: int) -> bool:
+        """A single line break inside a sentence: the line before is long running text that
+        does not end like a sentence, and the next line goes on at once."""
+        if self.text[start:end] != "\n" or end >= limit or self.text[end].isspace():
+            return False
+        line_start = self.text.rfind("\n", 0, start) + 1
+        line = self.text[line_start:start]
+        if len(line) < WRAP_MIN_CHARS or line[-1:] in _NOT_WRAPPED_AFTER or _LEADERS.search(line):
+            return False
+        return not _ITEM_START.match(self.text, end)  # a list item or a table-of-contents entry starts anew
 
     def span(self, start: int, end: int) -> Span:
         """Evidence for normalized ``[start, end)``, mapped to the original text."""
@@ -191,6 +211,12 @@ def _spans(raw: Any) -> Iterator[tuple[int, int]]:
             yield int(item[0]), int(item[1])
 
 
+# A line this long that stops mid-sentence was wrapped by the page (PDF text, fixed-width
+# archives), not ended; a heading or a caption is shorter or ends with punctuation.
+WRAP_MIN_CHARS = 40
+_NOT_WRAPPED_AFTER = set("。!?!?;;::”」』)】》…")
+_LEADERS = re.compile(r"\.{4,}|…{2,}|·{4,}")
+_ITEM_START = re.compile(r"\s*(?:第[一二三四五六七八九十\d]+[章节条]|[一二三四五六七八九十]+、|[((][一二三四五六七八九十\d]+[))]|\d+[.、]|[①-⑳■●▲◆★□])")
 # A line of running prose: this long, with clause or sentence punctuation in it.
 PROSE_MIN_CHARS = 40
 
