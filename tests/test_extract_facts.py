@@ -238,3 +238,10 @@ def test_a_line_wrap_inside_a_figure_is_read_across() -> None:
            "一、项目名称..............................................4\n")
     assert [s.text for s in DocumentView(PlainDocument(toc)).fact_sentences()] == [
         "第一章项目概况........................................4", "一、项目名称..............................................4"]
+
+
+def test_subject_without_a_recognized_name_is_the_clause_head() -> None:
+    ev = extract_text("2023年,辉瑞宣布将在新加坡扩建一个小分子药物工厂。", published_at=PUB).events[0]
+    assert (ev.type, ev.subject) == ("investment", "辉瑞")
+    ev = extract_text("“泰连锡生物医药集群”入选国家先进制造业集群。", published_at=PUB).events[0]
+    assert ev.subject == "泰连锡生物医药集群"

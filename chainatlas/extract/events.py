@@ -28,6 +28,11 @@ _ATTRIBUTE = re.compile(r"(?:上市)?的")  # 首台获批的…, 批准上市�
 _AMOUNT_AHEAD = re.compile(r"\s?\d+(?:\.\d+)?\s?(?:万|亿)")
 _CLAUSE_PUNCT = re.compile(r"[,,。;;::]")
 SLOGAN_MAX_CHARS = 16
+# How far back an earlier organization may stand to be the subject of a clause naming none.
+SUBJECT_LOOKBACK = 120
+# Where a clause's leading noun phrase ends: its first verb, preposition or adverb.
+_SUBJECT_CUT = re.compile(r"宣布|表示|称|在|于|与|和|将|已|正式|也|还|并|计划|预计|拟|通过|对|向|为|共同|一次性|同期|被|就|能|可")
+_NAMED = re.compile(r"[“「]([^”」]{2,40})[”」]$")
 # A trigger that names a ceremony in a locative phrase: 在…签约仪式上.
 _SETTING = re.compile(r"\S*?(?:仪式|大会|活动|会议|现场)上")
 # A count right after a trigger, or before an approval, makes the clause a statistic.
@@ -315,15 +320,22 @@ class EventExtractor(Component):
         inside_before = [o for s, e, o in mentions if cs <= s and e <= at]
         inside_after = [o for s, e, o in mentions if s >= at and e <= ce]
         if inside_before:
+            # What the event happens to stands right before the trigger (由A申报的B中心获批:
+            # B); the actor of an event with an object after it leads the clause (A入选…).
             return inside_before[0].name
         if trig.object != "before" and inside_after:
             return inside_after[0].name
-        earlier = [o for s, e, o in mentions if e <= cs and cs - e < 120]
+        earlier = [o for s, e, o in mentions if e <= cs and cs - e < SUBJECT_LOOKBACK]
         if earlier:
             return earlier[-1].name
-        phrase = before.strip() or after.strip()
-        phrase = _LEAD.sub("", phrase)
-        return phrase[:30] or None
+        # The clause's own leading noun phrase, up to its first verb or preposition
+        # (辉瑞宣布将在新加坡扩建 → 辉瑞; “泰连锡生物医药集群”入选 → 泰连锡生物医药集群).
+        phrase = _LEAD.sub("", before.strip())
+        named = _NAMED.search(phrase)
+        if named:
+            return named.group(1)
+        head = _SUBJECT_CUT.split(phrase, maxsplit=1)[0].strip(" “”‘’\"")
+        return head[:30] if len(head) >= 2 else None
 
     @staticmethod
     def _date(view: DocumentView, sent: Sentence, cs: int, ce: int) -> tuple[str | None, str | None]:
