@@ -76,7 +76,7 @@ def _trigger_re() -> re.Pattern[str]:
 class EventExtractor(Component):
     """spaCy-style component: ``__call__(view, sentences, orgs) -> list[Event]``."""
 
-    name = "events@1"
+    name = "events@2"
 
     def __init__(self) -> None:
         lex = lexicons.event_lexicon()
