@@ -22,13 +22,16 @@ _CN_DAY = "三十一?|二?十[一二三四五六七八九]?|[一二三四五六�
 # publication date stands in for it on a timeline.
 VAGUE = ("近日", "日前", "本周", "上周", "近期")
 DATE_RE = re.compile(
-    rf"(?P<rel>{_THIS}|{_LAST}|{_NEXT}|前年)?"
+    # Only where a date can start (the alternatives below all begin with one of these): the
+    # rest of the pattern is optional groups, tried at every other position for nothing.
+    rf"(?=[今本当去旧上下客明来前这近日\d{_CN_DIGIT}十])"
+    rf"(?:(?P<rel>{_THIS}|{_LAST}|{_NEXT}|前年)?"
     rf"(?:(?P<y>(?:19|20)\d{{2}})年(?:度)?|(?P<cy>[{_CN_DIGIT}]{{4}})年)?"
     rf"(?:(?:(?P<m>1[0-2]|0?[1-9])|(?P<cm>{_CN_MONTH}))月份?"
     rf"(?:(?:(?P<d>[12]\d|3[01]|0?[1-9])|(?P<cd>{_CN_DAY}))[日号]|(?P<part>初|中旬|下旬|上旬|底|末))?)?"
     r"(?P<half>上半年|下半年)?(?:(?P<q>[一二三四1-4])季度)?"
     r"|(?P<lastmonth>上个?月|本月|这个月|上周|近日|日前|本周|近期)"
-    r"|(?<![\d月年])(?P<day>[12]\d|3[01]|0?[1-9])日(?![元前后内])"
+    r"|(?<![\d月年])(?P<day>[12]\d|3[01]|0?[1-9])日(?![元前后内]))"
 )
 
 

@@ -65,7 +65,13 @@ def _pattern() -> re.Pattern[str]:
     data = lexicons.units()
     pre = _alt(data["prefix_qualifiers"] + data["silent_prefixes"])
     suf = _alt(data["suffix_qualifiers"])
+    starts = "".join(sorted({w[0] for w in [*data["currency_prefixes"], *data["prefix_qualifiers"],
+                                            *data["silent_prefixes"]]}))
     return re.compile(
+        # Only where a figure can start: a digit, a Chinese numeral, a sign, a currency word
+        # or a qualifier (every group before the number is optional and would be tried at
+        # every other position for nothing).
+        rf"(?=[{re.escape(starts)}+\-−\d{_CN_DIGITS}])"
         rf"(?:(?P<cur>{_alt(data['currency_prefixes'])})\s?)?(?P<sign>(?<![\w.%])[+\-−])?(?P<pre>{pre})?"
         rf"(?:(?P<num>{_NUM})|(?P<cn>{_CN}分之{_CN}|{_CN}))(?P<frac>/\d+)?\s?(?P<suf0>{suf})?"
         rf"(?P<mult>{_alt(data['multipliers'])})?(?P<suf1>{suf})?"
@@ -402,6 +408,8 @@ def _cell(line: str) -> re.Match[str] | None:
 
 
 _HEADER = re.compile(r"^(?:(?P<year>(?:19|20)\d{2})(?:[/.年-]\d{1,2}月?)?\s+)?(?P<names>(?:[^\s\d]{2,8}\s+){3,}[^\s\d]{2,8})$")
+_ANY_CELL_LINE = re.compile(r"^[ \t]*\(?[+\-]?\d[\d,.]*\.\d*(?:万亿|亿|万)?(?:%|次)?\)?[ \t]*$|"
+                            r"^[ \t]*\(?[+\-]?\d[\d,.]*(?:万亿|亿|万|%|次)\)?[ \t]*$", re.M)
 TABLE_MIN_CELLS = 6
 ROW_LABEL_MAX = 8  # a row label (行业均值, (同比增幅)) between the cells of one table
 
@@ -410,6 +418,8 @@ def indicator_table(view: DocumentView) -> list[Metric]:
     """Figures of indicator tables laid out one cell a line (see above), anywhere in the page
     but spam."""
     text = view.text
+    if not _ANY_CELL_LINE.search(text):
+        return []  # most pages have no line that is a bare value: no need to walk the lines
     lines: list[tuple[int, str]] = []
     pos = 0
     for line in text.split("\n"):
