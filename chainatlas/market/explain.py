@@ -6,7 +6,8 @@ from chainatlas.market.matching import Assessment, MatchResult
 from chainatlas.market.reading import NeedReading
 from chainatlas.market.vocab import Vocabulary
 
-TIER_LABEL = {"A": "可承接", "B": "相关配套（不能单独完成）", "C": "不符合硬性条件", "C-hard": "不符合硬性条件"}
+TIER_LABEL = {"A": "可承接", "B": "相关配套（不能单独完成）", "C": "不符合硬性条件", "C-hard": "不符合硬性条件",
+               "other": "不提供所需服务（仅供参考）"}
 
 
 def constraints(vocab: Vocabulary, need: NeedReading) -> dict:

@@ -222,6 +222,8 @@ def assess(vocab: Vocabulary, need: NeedReading, offer: OfferReading, topical: f
         unit = need.budget[0].replace("M2", "m²")
         a.checks.append(Check("budget", ok, f"报价{offer.price[1]:g}{unit}起（预算{need.budget[1]:g}{unit}）"))
     _preferences(vocab, need, offer, a)
+    for condition in offer.conditions:
+        a.preference_notes.append("对方附加条件：" + condition)
     failures = a.failures
     if any(c.kind in HARD_KINDS for c in failures):
         a.tier = "C-hard"
@@ -232,7 +234,8 @@ def assess(vocab: Vocabulary, need: NeedReading, offer: OfferReading, topical: f
     else:
         a.tier = "B"
     part_share = len(a.parts) / len(need.parts) if need.parts else a.coverage
-    a.score = 3.0 * a.coverage + 2.0 * part_share + 1.5 * a.preference + 1.0 * topical + 1.0 * _hard_fit(need, offer)
+    a.score = (3.0 * a.coverage + 2.0 * part_share + 1.5 * a.preference + 1.0 * topical + 1.0 * _hard_fit(need, offer)
+               - 0.5 * len(offer.conditions))
     return a
 
 
@@ -308,10 +311,11 @@ def match(index: OfferIndex, need_row: dict, *, candidates: int | None = 200,
     else:
         pool = np.argpartition(-topical, candidates)[:candidates]
     assessed = [assess(vocab, need, index.offers[i], float(topical[i])) for i in pool]
-    return rank(need, assessed)
+    return rank(vocab, need, assessed)
 
 
-def rank(need: NeedReading, assessed: Iterable[Assessment]) -> MatchResult:
+def rank(vocab: Vocabulary, need: NeedReading, assessed: Iterable[Assessment]) -> MatchResult:
+    assessed = list(assessed)
     related = [a for a in assessed if a.covered or a.topical >= 0.35]
     tier_a = sorted((a for a in related if a.tier == "A"), key=lambda a: -a.score)
     tier_b = sorted((a for a in related if a.tier == "B"), key=lambda a: -a.topical)
@@ -328,9 +332,31 @@ def rank(need: NeedReading, assessed: Iterable[Assessment]) -> MatchResult:
     ranked = tier_a + tier_b + degree
     fill = max(0, 3 - len(ranked))
     ranked += kind[:fill]
-    if len(ranked) >= 3:  # an offer breaking a hard constraint is never among the first three
-        ranked += hard + kind[fill:]
+    if len(ranked) < 3:
+        # The first three places never hold an offer that breaks an expiry, region or qualification
+        # requirement: with too few fits they go to the closest offers that break none of those but
+        # do not serve the asked services (labelled as such); near misses follow from the fourth
+        # place on, or, when even those are lacking, are reported only as the nearest offers.
+        taken = {id(a) for a in ranked}
+        others = [a for a in assessed if id(a) not in taken and a.topical > 0
+                  and (a.tier != "C-hard" or _unrelated(vocab, need, a))]
+        for a in sorted(others, key=lambda a: -a.topical)[:3 - len(ranked)]:
+            a.tier = "other"
+            ranked.append(a)
+    if len(ranked) >= 3:
+        taken = {id(a) for a in ranked}
+        ranked += [a for a in hard + kind if id(a) not in taken]
     return MatchResult(need, ranked[:TOP], nearest, _combination(need, tier_a))
+
+
+def _unrelated(vocab: Vocabulary, need: NeedReading, a: Assessment) -> bool:
+    """An offer for something else entirely: none of the asked services, no product class in common.
+    A qualification it lacks is immaterial to the need, so it is no near miss; an expired one or one
+    outside a required region still never leads a ranking."""
+    if a.covered or a.topical >= 0.35 or any(c.kind in ("expired", "region", "exclusion") for c in a.failures):
+        return False
+    return not any(vocab.compatible(m, o) for m in need.modalities for o in a.offer.modalities
+                   if vocab.modalities[m].root == vocab.modalities[o].root)
 
 
 def _combination(need: NeedReading, tier_a: list[Assessment]) -> list[tuple[str, str]]:

@@ -111,6 +111,7 @@ class OfferReading:
     attributes: dict[str, tuple[float, str]]  # 层高 → (max value, unit)
     days: float | None  # fastest stated turnaround
     price: tuple[str, float] | None  # (unit, lowest amount)
+    conditions: list[str]  # what the offer demands of the requester (被投企业须…, 须于…前签约)
     tokens_text: str = field(default="")
 
 
@@ -391,4 +392,5 @@ def read_offer(vocab: Vocabulary, row: dict) -> OfferReading:
         kind=str(row.get("provider_kind", "") or ""), valid_until=_date(row.get("valid_until")),
         status=str(row.get("status", "open") or "open"), services=services, modalities=modalities,
         qualifications=quals, denied=denied, exclusions=exclusions, restricted_services=restricted,
-        scales=scales, attributes=attributes, days=min(days) if days else None, price=price)
+        scales=scales, attributes=attributes, days=min(days) if days else None, price=price,
+        conditions=[c for c in _sentences(desc) if HARD.search(c)])
