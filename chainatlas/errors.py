@@ -1,7 +1,7 @@
 """Coded errors: every message a user can see has a code they can search for.
 
 Codes are grouped by capability: E1xx store, E2xx taxonomy/regions, E3xx registry import,
-E4xx ingest, E5xx extract, E6xx analyse, E7xx trace (EPCIS), E8xx api/web.
+E4xx ingest, E5xx extract, E6xx analyse, E7xx trace (EPCIS), E8xx api/web, E9xx market.
 """
 
 from __future__ import annotations
@@ -54,3 +54,9 @@ class AnalyseError(ChainAtlasError):
 
 class TraceError(ChainAtlasError):
     code = "E700"
+
+
+class MarketError(ChainAtlasError):
+    """E9xx: the supply–demand marketplace (posts, matching)."""
+
+    code = "E900"

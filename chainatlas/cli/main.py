@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from chainatlas import __version__
-from chainatlas.cli import chain, db, demo, ingest, news, regions, serve, taxonomy, trace, user
+from chainatlas.cli import chain, db, demo, ingest, market, news, regions, serve, taxonomy, trace, user
 from chainatlas.cli.registry import export_app, import_app, orgs_app
 
 app = typer.Typer(
@@ -28,6 +28,7 @@ app.command("serve")(serve.serve)
 app.add_typer(user.app, name="user")
 app.add_typer(trace.app, name="trace")
 app.add_typer(chain.app, name="chain")
+app.add_typer(market.app, name="market")
 news.register(app)  # extract, eval, docs
 
 
