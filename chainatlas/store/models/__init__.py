@@ -4,6 +4,7 @@ from . import trace  # noqa: F401  (EPCIS / traceability tables)
 from .base import Base
 from .chain import ChainNode, NodeCode, NodeInput, NodeKeyword, OfficialCode
 from .document import Document, Event, EvidenceSpan, IndicatorTarget, IngestIssue, Mention, Metric
+from .market import MarketEvent, MarketMatch, MarketNeed, MarketNotice, MarketOffer
 from .meta import ReferenceData
 from .organization import (
     FIGURE_KINDS,
@@ -24,6 +25,7 @@ from .user import ROLES, AppUser
 __all__ = [
     "FIGURE_KINDS", "ORGANIZATION_KINDS", "RELATION_TYPES", "ROLES", "TIER_LABELS",
     "AppUser", "Base", "ChainNode", "Document", "Event", "EvidenceSpan", "IndicatorTarget", "IngestIssue",
+    "MarketEvent", "MarketMatch", "MarketNeed", "MarketNotice", "MarketOffer",
     "Mention", "Metric", "NodeCode", "NodeInput", "NodeKeyword", "OfficialCode", "Organization",
     "OrganizationAlias", "OrganizationNode", "OrganizationNodeVeto", "Park", "ReferenceData", "Region", "Relation", "Tier", "YearlyFigure",
 ]

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
 
-ROLES = ("admin", "analyst", "enterprise")
+ROLES = ("admin", "analyst", "enterprise", "operator")  # operator: reviews marketplace posts
 
 
 class AppUser(Base):
