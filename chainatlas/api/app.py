@@ -24,6 +24,7 @@ from chainatlas.api.routes import (
     documents,
     epcis,
     events,
+    market,
     orgs,
     regions,
     search,
@@ -74,6 +75,7 @@ def create_app(store: Store, *, secret_key: str | None = None) -> FastAPI:
     app.include_router(chain.router)  # /api/chain/… (chain analysis)
     app.include_router(epcis.router)  # EPCIS 2.0 REST binding: /capture, /events, /queries
     app.include_router(recall.router)  # /trace/recall page
+    app.include_router(market.router)  # /api/market/… (科创供应链)
     for page in views.routers():
         app.include_router(page)
 
