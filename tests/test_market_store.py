@@ -200,3 +200,26 @@ def test_pages_render_in_chinese_and_escape_posts(client: TestClient) -> None:
     assert client.get("/market/kpi").status_code == 200
     r = client.get("/market/post", headers={"accept": "text/html"}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
+
+
+def test_open_need_is_a_bottleneck_and_gaps_list_offers(client: TestClient) -> None:
+    from chainatlas.analyse.report import chain_report
+
+    store = client.store  # type: ignore[attr-defined]
+    _load_demo(store)
+    with store.session() as s:
+        service.save_need(s, {"id": "TZ-COLD", "requester": "泰州某药企", "region": "江苏省泰州市",
+                              "title": "临床试验用药冷链配送", "description": "需要药品冷链配送，须符合GSP。",
+                              "posted": "2026-11-20"}, status="open")
+    with store.session() as s:
+        report = chain_report(s, "泰州")
+    cold = [b for b in report["bottlenecks"] if b["node_id"] == "service.cold_chain"]
+    assert cold and cold[0]["market_needs"][0]["title"] == "临床试验用药冷链配送"
+    assert "科创供应链" in cold[0]["why"]
+    assert all("market_offers" in g for g in report["gaps"])
+    from chainatlas.market.chain import offers_for_nodes
+
+    with store.session() as s:
+        offers = offers_for_nodes(s, {"service.cold_chain", "cxo.glp"})
+    assert [o["title"] for o in offers["service.cold_chain"]] == ["（虚构示例）药品2–8℃冷链配送与温控仓储"]
+    assert [o["title"] for o in offers["cxo.glp"]] == ["（虚构示例）IND非临床安全性评价一站式服务"]

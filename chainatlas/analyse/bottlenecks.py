@@ -102,8 +102,10 @@ def nodes_in(text: str, keywords: list[tuple[str, str]], node_names: dict[str, s
 
 
 def bottlenecks(data: ChainData, cov: list[NodeCoverage], voices: list[dict],
-                keywords: list[tuple[str, str]]) -> tuple[list[dict], int]:
-    """Unanswered needs per node, and how many voiced needs local supply does answer."""
+                keywords: list[tuple[str, str]], market_needs: dict[str, list[dict]] | None = None
+                ) -> tuple[list[dict], int]:
+    """Unanswered needs per node, and how many voiced needs local supply does answer.
+    ``market_needs``: open marketplace needs of the scope by node — each is a voiced need too."""
     by_id = {nc.id: nc for nc in cov}
     names = {nid: n.name for nid, n in data.nodes.items()}
     per_node: dict[str, list[dict]] = defaultdict(list)
@@ -111,17 +113,22 @@ def bottlenecks(data: ChainData, cov: list[NodeCoverage], voices: list[dict],
         nodes = {v["node_id"]} if v.get("node_id") in by_id else nodes_in(v["text"] or "", keywords, names)
         for nid in nodes:
             per_node[nid].append(v)
+    market_needs = {nid: ns for nid, ns in (market_needs or {}).items() if nid in by_id}
     out, answered = [], 0
-    for nid in sorted(per_node):
+    for nid in sorted(set(per_node) | set(market_needs)):
         nc = by_id[nid]
         if nc.count > 0:
             answered += 1
             continue
-        vs = per_node[nid]
+        vs = per_node.get(nid, [])
+        needs = market_needs.get(nid, [])
         cues = sorted({c for v in vs for c in NEED_CUES if c in (v["text"] or "")})
+        why = f"本地新闻 {len(vs)} 处提到对「{nc.name}」的需求（{'、'.join(cues)}）" if vs else ""
+        if needs:
+            why += ("；" if why else "") + f"科创供应链有 {len(needs)} 条本地需求待对接"
         out.append({"node_id": nid, "name": nc.name, "subchain": nc.subchain, "stage": nc.stage,
-                    "voices": len(vs), "cues": cues, "also_gap": nc.status == "gap",
-                    "why": f"本地新闻 {len(vs)} 处提到对「{nc.name}」的需求（{'、'.join(cues)}），本地无企业供给",
+                    "voices": len(vs) + len(needs), "cues": cues, "also_gap": nc.status == "gap",
+                    "why": why + "，本地无企业供给", "market_needs": needs,
                     "evidence": evidence(data, documents=[v["document"] for v in vs])})
     out.sort(key=lambda b: (-b["voices"], b["node_id"]))
     return out, answered

@@ -127,9 +127,18 @@ def _chain_report(session: Session, region: str | Scope, *, peers: list[str] | N
         "links": [{"from": a, "to": b} for a, b in data.inputs],
         "gaps": gap_list if "gaps" in want else [],
     }
+    if report["gaps"]:  # offers on the marketplace that could serve each gap
+        from chainatlas.market.chain import offers_for_nodes
+
+        offers = offers_for_nodes(session, {g["node_id"] for g in report["gaps"]})
+        for g in report["gaps"]:
+            g["market_offers"] = offers.get(g["node_id"], [])
     report["choke_points"] = choke_points(data, cov, cands, set(cand_nodes)) if "choke_points" in want else []
     if "bottlenecks" in want:
-        report["bottlenecks"], answered = bottlenecks(data, cov, load_voices(session, data), keyword_index(session))
+        from chainatlas.market.chain import need_voices
+
+        report["bottlenecks"], answered = bottlenecks(data, cov, load_voices(session, data), keyword_index(session),
+                                                      need_voices(session, scope))
     else:
         report["bottlenecks"], answered = [], 0
     report["leaders"] = leaders(data) if "leaders" in want else []

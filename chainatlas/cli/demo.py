@@ -39,6 +39,9 @@ def demo(
     report = ingest_paths(store, paths, workers=workers, progress=True)
     console.print(f"新闻导入 news ingest: {ingest_summary(report)}")
     console.print(f"溯源示例 traceability demo: {load_trace_demo(store)}")
+    from chainatlas.market.demo import load_market_demo
+
+    console.print(f"科创供应链示例 marketplace demo: {load_market_demo(store)}")
     if serve:
         from chainatlas.cli.serve import run_server
 
