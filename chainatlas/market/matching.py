@@ -171,10 +171,7 @@ def assess(vocab: Vocabulary, need: NeedReading, offer: OfferReading, topical: f
     for words in modality_refusals:
         a.checks.append(Check("exclusion", False, f"明确不承接：{words}"))
     # product class and process modality
-    hard_modalities: set[str] = set()
-    for sentence in need.hard_sentences:
-        hard_modalities |= {h.id for h in vocab.hits(sentence) if h.kind == "modality"}
-    a.checks += _modality_checks(vocab, need, offer, hard_modalities, a.covered)
+    a.checks += _modality_checks(vocab, need, offer, need.hard_modalities, a.covered)
     # qualifications (a requirement scoped to one part binds only offers taken for that part)
     for req in need.requirements:
         if req.part is not None and need.parts and req.part not in a.parts:
@@ -242,11 +239,7 @@ def assess(vocab: Vocabulary, need: NeedReading, offer: OfferReading, topical: f
 def _hard_fit(need: NeedReading, offer: OfferReading) -> float:
     """Share of the words of the need's hard sentences that the offer also uses (专注早期, 覆盖细胞治疗 …):
     what the structured checks cannot read still counts for something."""
-    grams: set[str] = set()
-    for sentence in need.hard_sentences:
-        for run in CJK.findall(sentence):
-            grams |= {run[i:i + 2] for i in range(len(run) - 1)}
-    grams -= {"必须", "要求", "须在", "须具", "具备", "须为", "须有", "须已"}
+    grams = need.hard_grams
     if not grams:
         return 0.0
     return sum(1 for g in grams if g in offer.text) / len(grams)

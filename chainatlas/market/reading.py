@@ -82,6 +82,8 @@ class NeedReading:
     preferences: list[str]
     hard_sentences: list[str]
     refused_modalities: set[str] = field(default_factory=set)  # 不接受动物实验替代
+    hard_modalities: set[str] = field(default_factory=set)  # product classes named in hard sentences
+    hard_grams: set[str] = field(default_factory=set)  # the hard sentences' character bigrams
     standards: list[str] = field(default_factory=list)  # standards that must lie in a CMA/CNAS scope
 
 
@@ -295,7 +297,10 @@ def read_need(vocab: Vocabulary, row: dict) -> NeedReading:
         regions_preferred=_most_specific(vocab, regions_preferred),
         scales=scales, thresholds=thresholds, within_days=within, prefer_within_days=prefer_within,
         budget=budget, preferences=preferences, hard_sentences=hard_sentences,
-        refused_modalities=refused, standards=standards)
+        refused_modalities=refused, standards=standards,
+        hard_modalities={h.id for sent in hard_sentences for h in vocab.hits(sent) if h.kind == "modality"},
+        hard_grams={run[i:i + 2] for sent in hard_sentences for run in re.findall(r"[\u4e00-\u9fff]+", sent)
+                    for i in range(len(run) - 1)} - {"必须", "要求", "须在", "须具", "具备", "须为", "须有", "须已"})
 
 
 def most_specific(vocab: Vocabulary, modalities: set[str]) -> set[str]:
