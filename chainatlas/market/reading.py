@@ -23,8 +23,8 @@ PART_SCOPE = re.compile(r"第\s*(?:\((\d)\)|([一二三四五12345]))\s*(?:部�
 LOCAL = re.compile(r"位于|省内|市内|境内|区内|本地|当地|所在地")
 # a qualification the poster says it lacks (overrides any other mention) …
 POSSESSION_NEG = re.compile(r"(?:不具备|未取得|尚未取得|尚未获得|未获得|未获|不持有|暂无|尚无|没有|不具有)[^,;。]{0,12}$")
-# … or a mention that is negative only where it stands (尚未接受FDA检查, 非GMP, 不按GLP运行)
-MENTION_NEG = re.compile(r"(?:尚未|未|非|不按|不出具|无|不需|无需|无须|不要求|不含)[^,;。]{0,8}$")
+# … or a mention that is negative only where it stands (尚未接受FDA检查, 非GMP, 不按GLP运行, 可改造GMP车间)
+MENTION_NEG = re.compile(r"(?:尚未|未|非|不按|不出具|无|不需|无需|无须|不要求|不含|改造|可建设|拟建)[^,;。]{0,8}$")
 PENDING = re.compile(r"^[^,;。]{0,10}(?:正在申请|申请中|待取得|预计[^,;。]{0,12}取得|不能替代|不可替代|不予认可)")
 EXCLUDE = re.compile(r"(?:不承接|不提供|不开展|不做|不处理|不投资|不投|不承运|暂不提供|暂不承接|不涉及|不生产|"
                      r"不适用于|不接受|不支持)([^,;。]+)")

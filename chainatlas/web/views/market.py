@@ -92,7 +92,8 @@ def _may_see(session: SessionDep, request: Request, post: MarketNeed | MarketOff
     if post.status in PUBLIC:
         return True
     user = current_user(request)
-    return user is not None and (user.role in ("operator", "admin") or user_org(session, user) == post.organization_id)
+    return user is not None and (user.role in ("operator", "admin") or post.created_by == user.id
+                                 or user_org(session, user) == post.organization_id)
 
 
 @router.get("/market/needs/{need_id}")
