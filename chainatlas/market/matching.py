@@ -30,6 +30,7 @@ from chainatlas.market.reading import (
 from chainatlas.market.vocab import Vocabulary, normalise, vocabulary
 
 TOP = 10
+NEAR_MISSES = 50  # most topical offers assessed whatever their constraints, to explain misses
 HARD_KINDS = {"expired", "region", "qualification"}
 DEGREE_KINDS = {"scale", "spec", "turnaround", "budget"}
 LATIN = re.compile(r"[A-Z0-9][A-Z0-9.+-]*")
@@ -84,6 +85,25 @@ class OfferIndex:
         corpus = [tokens(self.vocab, f"{o.title} {o.title} {o.text}") for o in self.offers]
         self.bm25 = bm25s.BM25()
         self.bm25.index(corpus, show_progress=False)
+        # Structured columns for the hard filters that can be applied to all offers at once, so the
+        # topical shortlist is drawn from offers that can pass (a strict need's fits may rank low).
+        self.valid_until = np.array([o.valid_until.toordinal() if o.valid_until else 10**7 for o in self.offers])
+        self.expired = np.array([o.status == "expired" for o in self.offers], dtype=bool)
+        self.regions = np.array([o.region for o in self.offers], dtype=object)
+        self.held: dict[str, np.ndarray] = {
+            q: np.array([q in o.qualifications for o in self.offers], dtype=bool) for q in self.vocab.qualifications}
+
+    def feasible(self, need: NeedReading) -> np.ndarray:
+        """Offers that pass the need's expiry, region and (level-free, every-part) qualification checks."""
+        ok = ~self.expired
+        if need.posted:
+            ok &= self.valid_until >= need.posted.toordinal()
+        if need.regions_required:
+            ok &= np.array([any(r.startswith(p) for p in need.regions_required) for r in self.regions], dtype=bool)
+        for req in need.requirements:
+            if req.part is None:
+                ok &= self.held[req.qualification]
+        return ok
 
     def topical(self, need: NeedReading) -> np.ndarray:
         query = tokens(self.vocab, f"{need.title} {need.title} {need.text}")
@@ -300,9 +320,14 @@ def match(index: OfferIndex, need_row: dict, *, candidates: int | None = 200,
     need = read_need(vocab, need_row)
     topical = index.topical(need)
     if brute_force or candidates is None or candidates >= len(index.offers):
-        pool = range(len(index.offers))
+        pool: Iterable[int] = range(len(index.offers))
     else:
-        pool = np.argpartition(-topical, candidates)[:candidates]
+        # the most topical offers that can pass the hard filters, plus the most topical overall
+        # (the near misses that explain a no-match)
+        feasible = np.where(index.feasible(need) & (topical > 0), topical, -1.0)
+        near = min(NEAR_MISSES, len(topical) - 1)
+        pool = sorted(set(np.argpartition(-feasible, candidates)[:candidates].tolist())
+                      | set(np.argpartition(-topical, near)[:near].tolist()))
     assessed = [assess(vocab, need, index.offers[i], float(topical[i])) for i in pool]
     return rank(vocab, need, assessed)
 
