@@ -89,7 +89,7 @@ class OfferIndex:
         # topical shortlist is drawn from offers that can pass (a strict need's fits may rank low).
         self.valid_until = np.array([o.valid_until.toordinal() if o.valid_until else 10**7 for o in self.offers])
         self.expired = np.array([o.status == "expired" for o in self.offers], dtype=bool)
-        self.regions = np.array([o.region for o in self.offers], dtype=object)
+        self.regions = np.array([o.region for o in self.offers], dtype=str)
         self.held: dict[str, np.ndarray] = {
             q: np.array([q in o.qualifications for o in self.offers], dtype=bool) for q in self.vocab.qualifications}
 
@@ -99,7 +99,10 @@ class OfferIndex:
         if need.posted:
             ok &= self.valid_until >= need.posted.toordinal()
         if need.regions_required:
-            ok &= np.array([any(r.startswith(p) for p in need.regions_required) for r in self.regions], dtype=bool)
+            inside = np.zeros(len(self.offers), dtype=bool)
+            for prefix in need.regions_required:
+                inside |= np.char.startswith(self.regions, prefix)
+            ok &= inside
         for req in need.requirements:
             if req.part is None:
                 ok &= self.held[req.qualification]
