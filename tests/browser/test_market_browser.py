@@ -40,7 +40,10 @@ def test_post_a_need_confirm_constraints_and_see_explained_matches(page, live_se
     first = page.locator("[data-testid=matches] li").first
     assert "可承接" in first.inner_text() and "江枫生物" in first.inner_text()
     assert "满足" in first.inner_text() and "具备药品GMP" in first.inner_text()
-    assert "2026年春季单抗代工档期" not in page.locator("[data-testid=matches] li").nth(1).inner_text()
+    cards = page.locator("[data-testid=matches] li").all_inner_texts()
+    expired = next(i for i, c in enumerate(cards) if "2026年春季单抗代工档期" in c)
+    assert "已过期" in cards[expired] and "不符合硬性条件" in cards[expired]
+    assert all("可承接" not in c for c in cards[expired:])  # the expired slot ranks below every fit
     shot(page, "market-01-constraints-and-matches")
     page.click("[data-testid=confirm]")
     page.wait_for_url(re.compile(r"/market/needs/\d+$"))
