@@ -176,6 +176,9 @@ def test_write_routes_refuse_anonymous_wrong_role_and_missing_csrf(client: TestC
     assert r.status_code == 200 and r.json()["status"] == "matched"
     r = client.get(f"/api/market/needs/{need_id}/matches")
     assert r.json()["ranking"] and r.json()["explanations"][0]["fictional"] is True
+    cdmo_id = r.json()["explanations"][0]["offer_id"]
+    titles = [n["title"] for n in client.get(f"/api/market/offers/{cdmo_id}/needs").json()]
+    assert titles == ["单抗委托生产"]  # the other direction: needs this offer can serve
     r = client.get("/api/market/offers", params={"service": "cdmo"})
     assert r.status_code == 200 and {o["external_id"] for o in r.json()["offers"]} == {"DEMO-O1"}
     assert any(f["value"] == "gmp" for f in r.json()["facets"]["qualification"])
@@ -198,6 +201,10 @@ def test_pages_render_in_chinese_and_escape_posts(client: TestClient) -> None:
     assert "<script>window.__x" not in page.text and "&lt;script&gt;window.__x" in page.text
     assert "匹配结果" in page.text
     assert client.get("/market/kpi").status_code == 200
+    with store.session() as s:
+        offer_id = s.scalars(select(MarketOffer.id).where(MarketOffer.external_id == "DEMO-O4")).one()
+    offer_page = client.get(f"/market/offers/{offer_id}", headers={"accept": "text/html"})
+    assert "可承接的需求" in offer_page.text and "&lt;script&gt;window.__x=1&lt;/script&gt;冷链" in offer_page.text
     r = client.get("/market/post", headers={"accept": "text/html"}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
 

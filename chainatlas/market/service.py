@@ -198,6 +198,26 @@ def match_need(session: Session, need: MarketNeed | dict) -> dict:
     return out
 
 
+def needs_for_offer(session: Session, offer: MarketOffer, limit: int = 10) -> list[dict]:
+    """The other direction: open needs this offer can serve (passes every hard constraint), best first."""
+    from chainatlas.market.matching import assess, tokens
+
+    vocab = vocabulary()
+    reading = read_offer(vocab, offer_row(offer))
+    offer_tokens = set(tokens(vocab, f"{reading.title} {reading.text}"))
+    out = []
+    for n in session.scalars(select(MarketNeed).where(MarketNeed.status.in_(("open", "matched")))):
+        need = read_need(vocab, need_row(n))
+        need_tokens = set(tokens(vocab, f"{need.title} {need.text}"))
+        overlap = len(need_tokens & offer_tokens) / (len(need_tokens) or 1)
+        a = assess(vocab, need, reading, overlap)
+        if a.tier == "A":
+            out.append({"need_id": n.id, "title": n.title, "requester": n.requester, "region": n.region,
+                        "score": round(a.score, 3), "covers": [vocab.services[x].name for x in sorted(a.covered)],
+                        "met": [c.detail for c in a.checks if c.ok], "fictional": n.fictional})
+    return sorted(out, key=lambda d: -d["score"])[:limit]
+
+
 def propose(session: Session, need: MarketNeed, *, actor: str) -> list[MarketMatch]:
     out = match_need(session, need)
     made = []

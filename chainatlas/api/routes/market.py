@@ -94,6 +94,14 @@ def get_offer(offer_id: int, session: SessionDep) -> dict:
     return offer_out(o)
 
 
+@router.get("/offers/{offer_id}/needs", responses=ERRORS, summary="Open needs this offer can serve, explained")
+def offer_needs(offer_id: int, session: SessionDep) -> list[dict]:
+    o = session.get(MarketOffer, offer_id)
+    if o is None or o.status not in PUBLIC:
+        raise NotFound(f"offer {offer_id} does not exist or is not public")
+    return service.needs_for_offer(session, o)
+
+
 @router.get("/needs/{need_id}", response_model=NeedOut, responses=ERRORS, summary="One public need")
 def get_need(need_id: int, session: SessionDep) -> dict:
     n = session.get(MarketNeed, need_id)

@@ -117,7 +117,8 @@ def offer_page(offer_id: int, request: Request, session: SessionDep) -> Response
     vocab = vocabulary()
     return render(request, "market_offer.html", offer=offer, kinds=KIND_LABEL, states=STATE_LABEL,
                   services=[vocab.services[s].name for s in offer.services if s in vocab.services],
-                  quals=[vocab.qualifications[q].name for q in offer.qualifications if q in vocab.qualifications])
+                  quals=[vocab.qualifications[q].name for q in offer.qualifications if q in vocab.qualifications],
+                  needs=service.needs_for_offer(session, offer))
 
 
 @router.post("/market/matches/{match_id}/{action}")
