@@ -1,7 +1,7 @@
 """market: 科创供应链 offers, needs, matches with their 对接 state, audit log, inbox
 
-Revision ID: 0008
-Revises: 0004
+Revision ID: 0008_market
+Revises: 0005_registry
 Create Date: 2026-12-02 23:09:19.112864
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = '0008'
-down_revision = '0004'
+revision = '0008_market'
+down_revision = '0005_registry'
 branch_labels = None
 depends_on = None
 
