@@ -31,6 +31,9 @@ def _demo_paths(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     monkeypatch.setattr(sample, "load_sample", lambda store: 0)
     monkeypatch.setattr(targets, "load_targets", lambda store: 0)
     monkeypatch.setattr(trace_demo, "load_trace_demo", lambda store: 0)
+    import chainatlas.market.demo as market_demo
+
+    monkeypatch.setattr(market_demo, "load_market_demo", lambda store: 0)
     monkeypatch.setattr(pipeline, "ingest_paths", fake_ingest)
     demo_mod.demo(db=None, serve=False, open_browser=False, port=0, shared=False, workers=1)
     return seen
