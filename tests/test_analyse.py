@@ -188,11 +188,13 @@ def test_ladder(cluster) -> None:  # type: ignore[no-untyped-def]
     store, ids = cluster
     lad = _report(store)["ladder"]
     counts = {t["label"]: t["count"] for t in lad["tiers"]}
-    assert counts["规上"] == 3 and counts["上市"] == 1 and counts["专精特新(省级)"] == 1
+    # 丁 has no 规上 tier but 10,000 万元 of revenue: 规上 by the statistical line, marked inferred.
+    assert counts["规上"] == 4 and counts["上市"] == 1 and counts["专精特新(省级)"] == 1
+    assert next(t for t in lad["tiers"] if t["label"] == "规上")["inferred"] == 1
     assert counts["专精特新小巨人"] == 1 and counts["制造业单项冠军"] == 0
     near = {(n["name"], n["next_rung"]) for n in lad["near_next_rung"]}
     assert ("泰州辅料丙", "规上") in near  # 1800 万元: within 20 % of the line
-    assert ("泰州抗体丁", "规上") in near  # above the line, not yet counted
+    assert ("泰州抗体丁", "规上") not in near  # above the line: counted, not "near"
     assert ("泰州制剂乙", "专精特新小巨人") in near
     assert ("泰州抗体丁", "制造业单项冠军") in near
 

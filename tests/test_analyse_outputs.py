@@ -47,13 +47,20 @@ def test_workbook_reads_back(store, tmp_path: Path) -> None:  # type: ignore[no-
     assert wb.sheetnames == SHEETS
     nodes = wb["节点覆盖"]
     header = [c.value for c in nodes[1]]
-    assert header[:6] == ["节点编号", "节点", "子链", "环节", "企业数", "营业收入"]
+    # No internal node ids or sub-chain codes: the sheet reads as an office reads it.
+    assert header[:5] == ["节点", "子链", "环节", "企业数", "营业收入"]
     assert nodes.freeze_panes == "B2"
-    row = next(r for r in nodes.iter_rows(min_row=2, values_only=True) if r[0] == "t.form")
-    assert row[4] == 2 and row[5] == "53.0亿元" and row[6] == 530000 and row[9] == "具备"
+    row = next(r for r in nodes.iter_rows(min_row=2, values_only=True) if r[0] == "测试制剂")
+    assert row[3] == 2 and row[4] == "53.0亿元" and row[5] == 530000 and row[8] == "具备"
     gaps = [r for r in wb["断链"].iter_rows(min_row=2, values_only=True)]
-    assert {r[0] for r in gaps} == {"测试原料药", "测试培养基"}
-    assert "武汉原料药己" in next(r for r in gaps if r[0] == "测试原料药")[4]
+    gap_header = [c.value for c in wb["断链"][1]]
+    name_col = gap_header.index("节点")
+    assert {r[name_col] for r in gaps} == {"测试原料药", "测试培养基"}
+    # Ranked for action: the need the region voiced (培养基) first, with its score's parts.
+    assert gaps[0][name_col] == "测试培养基" and gaps[0][gap_header.index("优先序")] == 1
+    assert "本地提出需求" in gaps[0][gap_header.index("优先分构成")]
+    cands = gap_header.index("招商候选（排序）")
+    assert "武汉原料药己" in next(r for r in gaps if r[name_col] == "测试原料药")[cands]
     leaders = list(wb["链主企业"].iter_rows(min_row=2, values_only=True))
     assert leaders[0][1] == "泰州制剂甲" and leaders[0][2] == "50.0亿元"
     assert wb["说明"]["B1"].value.startswith("泰州市")

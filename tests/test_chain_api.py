@@ -47,7 +47,7 @@ def test_sections_are_paged(client) -> None:  # type: ignore[no-untyped-def]
     assert client.get("/api/chain/泰州/bottlenecks").json()["items"][0]["node_id"] == "t.medium"
     assert client.get("/api/chain/泰州/leaders").json()["items"][0]["id"] == client.ids["A"]
     lad = client.get("/api/chain/泰州/ladder").json()
-    assert {t["label"]: t["count"] for t in lad["tiers"]}["规上"] == 3
+    assert {t["label"]: t["count"] for t in lad["tiers"]}["规上"] == 4  # 丁 by revenue over the line
     cor = client.get("/api/chain/泰州/corridors").json()
     assert any(c["kind"] == "relation" for c in cor["items"])
     ind = client.get("/api/chain/泰州/indicators").json()

@@ -16,9 +16,9 @@ import numpy as np
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
-from chainatlas.analyse.data import NON_SUPPLY_KINDS, ChainData, OrgMap
+from chainatlas.analyse.data import ChainData, OrgMap
 from chainatlas.analyse.evidence import org_ref
-from chainatlas.store.models import Organization, Tier
+from chainatlas.store.models import NON_SUPPLY_KINDS, Organization, Tier
 from chainatlas.units import fmt_wan_report as fmt_wan
 
 CANDIDATES_PER_NODE = 8

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, aliased
 
 from chainatlas.analyse.scope import Scope, any_of
 from chainatlas.store.models import (
+    NON_SUPPLY_KINDS,
     ChainNode,
     Document,
     EvidenceSpan,
@@ -45,8 +46,6 @@ from chainatlas.store.models import (
     YearlyFigure,
 )
 
-# Governments, associations and parks appear in the registry but supply nothing on a chain.
-NON_SUPPLY_KINDS = ("government", "association", "park")
 CHAIN_RELATIONS = ("supplier_of", "customer_of")
 TIER_COLS = (Tier.organization_id, Tier.label, Tier.year_granted, Tier.expires, Tier.issuer, Tier.source)
 

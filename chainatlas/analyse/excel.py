@@ -17,6 +17,7 @@ from chainatlas.units import fmt_wan_report as fmt_wan
 STATUS_ZH = {"strong": "优势", "present": "具备", "weak": "薄弱", "gap": "断链", "not_needed": "无需求"}
 STAGE_ZH = {"upstream": "上游", "midstream": "中游", "downstream": "下游"}
 KIND_ZH = {"few": "企业过少", "concentrated": "营收集中", "external_supply": "供应全靠外地"}
+LEVEL_ZH = {"province": "省级", "prefecture": "地级", "county": "县级", "park": "园区"}
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 STATUS_FILL = {"strong": "C6EFCE", "weak": "FFEB9C", "gap": "FFC7CE"}
 
@@ -59,12 +60,24 @@ def _evidence_text(ev: dict) -> str:
     return "；".join(parts)
 
 
+def _subchain_names() -> dict[str, str]:
+    """Sub-chain ids (chem, bio …) as an office reads them (化学药, 生物药 …)."""
+    from chainatlas.taxonomy.index import TaxonomyIndex
+
+    return {sc.id: sc.name for sc in TaxonomyIndex.load().subchains()}
+
+
 def write_report_xlsx(report: dict, path: str | Path) -> Path:
+    sub = _subchain_names()
+
+    def subchain(r: dict) -> str:
+        return sub.get(r["subchain"], r["subchain"])
+
     wb = Workbook()
     wb.remove(wb.active)
     region, s = report["region"], report["summary"]
     info = wb.create_sheet("说明")
-    lines = [("产业链图谱报告", f"{region['name']}（{region['adcode']}，{region['level']}）"),
+    lines = [("产业链图谱报告", f"{region['name']}（{region['adcode']}，{LEVEL_ZH.get(region['level'], region['level'])}）"),
              ("数据年份", report["year"]), ("参照口径", "全国" if report["denominator"]["kind"] == "national"
                                             else "对标地区：" + "、".join(p["name"] for p in report["denominator"]["peers"])),
              ("本地机构数", s["organizations"]), ("营业收入合计", fmt_wan(s["revenue"])),
@@ -74,10 +87,10 @@ def write_report_xlsx(report: dict, path: str | Path) -> Path:
         info.append(safe_row(info, [k, v]))
     info.column_dimensions["A"].width, info.column_dimensions["B"].width = 16, 110
     info["A1"].font = Font(bold=True, size=14)
-    _sheet(wb, "子链概览", [("子链", 14, lambda r: r["subchain"]), ("节点数", 10, lambda r: r["nodes"]),
+    _sheet(wb, "子链概览", [("子链", 14, subchain), ("节点数", 10, lambda r: r["nodes"]),
                         ("已覆盖", 10, lambda r: r["covered"]), ("断链", 10, lambda r: r["gaps"])], s["subchains"])
     _sheet(wb, "节点覆盖", [
-        ("节点编号", 22, lambda r: r["id"]), ("节点", 18, lambda r: r["name"]), ("子链", 10, lambda r: r["subchain"]),
+        ("节点", 18, lambda r: r["name"]), ("子链", 10, subchain),
         ("环节", 8, lambda r: STAGE_ZH.get(r["stage"], r["stage"])), ("企业数", 8, lambda r: r["organization_count"]),
         ("营业收入", 12, lambda r: fmt_wan(r["revenue"]) if r["revenue"] else "—"),
         ("营业收入(万元)", 14, lambda r: r["revenue"]), ("区位熵", 8, lambda r: r["location_quotient"]),
@@ -85,7 +98,11 @@ def write_report_xlsx(report: dict, path: str | Path) -> Path:
         ("主要企业", 50, lambda r: _names(r["top_organizations"]))],
         report["nodes"], fill=lambda r: STATUS_FILL.get(r["status"]))
     _sheet(wb, "断链", [
-        ("节点", 18, lambda r: r["name"]), ("子链", 10, lambda r: r["subchain"]),
+        ("优先序", 8, lambda r: (r.get("priority") or {}).get("rank")),
+        ("优先分", 8, lambda r: (r.get("priority") or {}).get("score")),
+        ("优先分构成", 40, lambda r: "；".join(f"{p['label']} +{p['points']:g}（{p['detail']}）"
+                                            for p in (r.get("priority") or {}).get("parts", []))),
+        ("节点", 18, lambda r: r["name"]), ("子链", 10, subchain),
         ("需求方企业数", 12, lambda r: r["needed_by_count"]), ("原因", 50, lambda r: r["why"]),
         ("招商候选（排序）", 70, lambda r: "；".join(
             f"{c['name']}（{c['reason']}）" for c in r["candidates"][:5])),
@@ -120,11 +137,14 @@ def write_report_xlsx(report: dict, path: str | Path) -> Path:
         report["corridors"])
     _sheet(wb, "指标目标", [
         ("指标", 30, lambda r: r["label"]), ("目标年", 8, lambda r: r["target_year"]),
-        ("基期年", 8, lambda r: r["baseline_year"]), ("基期值", 14, lambda r: r["baseline"]),
-        ("目标值", 14, lambda r: r["target"]), ("单位", 6, lambda r: r["unit"]),
+        ("基期年", 8, lambda r: r["baseline_year"]),
+        ("基期值", 14, lambda r: r["baseline"] if r["baseline"] is not None else "无基期数据"),
+        ("目标值", 14, lambda r: r["target"] if r["target"] is not None else f"{r['target_multiple']:g}倍（无基期数据）"),
+        ("单位", 6, lambda r: r["unit"]),
         ("逐年实际(本库)", 50, lambda r: "；".join(f"{p['year']}: {p['actual']:g}" + (
             "" if p["growth"] is None else f"（{p['growth']:.2f}倍，应达{p['expected_growth']:.2f}倍）")
-            for p in r["progress"])),
+            for p in r["progress"]) if r["has_registry_data"] else "本库无数据"),
+        ("数据覆盖", 60, lambda r: r["coverage"]),
         ("来源", 60, lambda r: r["source"]), ("说明", 40, lambda r: r["note"])], report["indicators"])
     out = Path(path)
     wb.save(out)
@@ -132,10 +152,11 @@ def write_report_xlsx(report: dict, path: str | Path) -> Path:
 
 
 def write_compare_xlsx(result: dict, path: str | Path) -> Path:
+    sub = _subchain_names()
     wb = Workbook()
     wb.remove(wb.active)
     regions = [r["region"]["name"] for r in result["regions"]]
-    cols: list[Column] = [("节点", 18, lambda r: r["name"]), ("子链", 10, lambda r: r["subchain"]),
+    cols: list[Column] = [("节点", 18, lambda r: r["name"]), ("子链", 10, lambda r: sub.get(r["subchain"], r["subchain"])),
                           ("环节", 8, lambda r: STAGE_ZH.get(r["stage"], r["stage"]))]
     for i, name in enumerate(regions):
         cols += [(f"{name}企业数", 12, lambda r, i=i: r["regions"][i]["organization_count"]),

@@ -15,9 +15,44 @@ from chainatlas.analyse.candidates import prefetch_related, rank_candidates, rel
 from chainatlas.analyse.coverage import NodeCoverage
 from chainatlas.analyse.data import ChainData, OrgInfo
 from chainatlas.analyse.evidence import EVIDENCE_LIMIT, evidence, org_ref
+from chainatlas.units import fmt_wan_report as fmt_wan
 
 FEW_ORGS = 2
 TOP_SHARE = 0.6
+# 断链 priority: what a task force weighs first. A need the region itself voiced outranks an
+# input the taxonomy says is needed; demand and downstream value decide among the rest; a gap
+# with nobody to attract is less actionable. Weights are points, shown part by part.
+PRIORITY_WEIGHTS = {"voiced": 4.0, "demand": 1.0, "downstream": 1.0, "candidates": 1.0}
+
+
+def prioritize_gaps(gap_list: list[dict], voiced_nodes: set[str]) -> list[dict]:
+    """Score every gap for action and sort best first; each gap gets ``priority`` (score, rank
+    and the parts behind it) and ``top_candidates`` (names to show in the list itself)."""
+    max_demand = max((g["needed_by_count"] for g in gap_list), default=0) or 1
+    max_value = max((g["needed_by_revenue"] or 0 for g in gap_list), default=0) or 1.0
+    for g in gap_list:
+        n_cands = len(g["candidates"])
+        parts = [
+            {"factor": "voiced", "label": "本地提出需求（堵点）", "points":
+                PRIORITY_WEIGHTS["voiced"] if g["node_id"] in voiced_nodes else 0.0,
+             "detail": "本地新闻或需求发布提到此环节" if g["node_id"] in voiced_nodes else "未见本地提出"},
+            {"factor": "demand", "label": "本地需求企业", "points":
+                round(PRIORITY_WEIGHTS["demand"] * g["needed_by_count"] / max_demand, 3),
+             "detail": f"{g['needed_by_count']} 家本地企业需要"},
+            {"factor": "downstream", "label": "所供下游产值", "points":
+                round(PRIORITY_WEIGHTS["downstream"] * (g["needed_by_revenue"] or 0) / max_value, 3),
+             "detail": f"需要它的本地企业营收 {fmt_wan(g['needed_by_revenue'])}" if g["needed_by_revenue"]
+             else "需要它的本地企业无营收数据"},
+            {"factor": "candidates", "label": "可招引对象", "points":
+                round(PRIORITY_WEIGHTS["candidates"] * min(n_cands, 3) / 3, 3),
+             "detail": f"{n_cands} 家外地候选" if n_cands else "暂无候选企业"},
+        ]
+        g["priority"] = {"score": round(sum(p["points"] for p in parts), 3), "parts": parts}
+        g["top_candidates"] = [c.get("name") for c in g["candidates"][:3] if c.get("name")]
+    gap_list.sort(key=lambda g: (-g["priority"]["score"], -g["needed_by_count"], g["node_id"]))
+    for rank, g in enumerate(gap_list, 1):
+        g["priority"]["rank"] = rank
+    return gap_list
 
 
 def gaps(data: ChainData, cov: list[NodeCoverage], candidates: dict[str, list[dict]]) -> list[dict]:
@@ -70,6 +105,10 @@ def choke_points(data: ChainData, cov: list[NodeCoverage], candidates: dict[str,
         total = sum(v for v, _ in revs)
         hhi = sum((v / total) ** 2 for v, _ in revs) if total else None
         top_share = revs[0][0] / total if total else None
+        # A share needs two firms reporting revenue: one firm's figure is 100 % of nothing.
+        with_revenue = sum(1 for v, _ in revs if v > 0)
+        if with_revenue < 2:
+            top_share = hhi = None
         if nc.count > 1 and top_share is not None and top_share >= TOP_SHARE:
             kinds.append("concentrated")
             reasons.append(f"{revs[0][1].name} 占该环节本地营收 {top_share:.0%}")

@@ -26,6 +26,14 @@ def ladder(data: ChainData, list_limit: int = 50) -> dict:
     year = data.year
     firms = sorted((o for o in data.local if o.kind == "enterprise"), key=lambda o: o.id)
     labels_of = {o.id: set(o.labels_view(year)) for o in firms}  # once per firm, not per rung
+    # 规上 is a statistical definition (年营业收入 2000 万元及以上): a firm whose revenue is over the
+    # line counts, marked as inferred, whether or not an office's 规上 list was imported.
+    inferred: set[int] = set()
+    for o in firms:
+        rev = o.latest_revenue(year)[1]
+        if "规上" not in labels_of[o.id] and rev is not None and rev >= GUISHANG_LINE:
+            labels_of[o.id].add("规上")
+            inferred.add(o.id)
     by_label: dict[str, list[OrgInfo]] = {}
     for o in firms:
         for label in labels_of[o.id]:
@@ -37,7 +45,15 @@ def ladder(data: ChainData, list_limit: int = 50) -> dict:
         grants = [{"organization_id": o.id, "organization": o.name, "issuer": t.issuer,
                    "year_granted": t.year_granted, "expires": t.expires, "source": t.source}
                   for o in holders[:list_limit] for t in o.tiers if t.label == label]
+        if label == "规上":
+            for o in holders[:list_limit]:
+                if o.id in inferred:
+                    y, rev = o.latest_revenue(year)
+                    grants.append({"organization_id": o.id, "organization": o.name, "issuer": None,
+                                   "year_granted": None, "expires": None,
+                                   "source": f"按营业收入推定（{fmt_wan(rev)}，{y}年）"})
         tiers.append({"label": label, "count": len(holders),
+                      "inferred": sum(1 for o in holders if o.id in inferred) if label == "规上" else 0,
                       "organizations": [org_ref(o, year) for o in holders[:list_limit]],
                       "evidence": {**evidence(data, orgs=holders), "grants": grants}})
     near: list[dict] = []
@@ -54,11 +70,8 @@ def ladder(data: ChainData, list_limit: int = 50) -> dict:
         def has(*labels: str) -> bool:
             return bool(held & set(labels))  # noqa: B023 (used at once, inside the iteration)
 
-        if not has("规上"):
-            if rev is not None and rev >= GUISHANG_LINE:
-                add("规上", o, f"营业收入 {fmt_wan(rev)}（{y}）已达 2000 万元规上标准，尚未入统")
-            elif rev is not None and rev >= GUISHANG_LINE * NEAR_SHARE:
-                add("规上", o, f"营业收入 {fmt_wan(rev)}（{y}），距规上标准差 {fmt_wan(GUISHANG_LINE - rev)}")
+        if not has("规上") and rev is not None and rev >= GUISHANG_LINE * NEAR_SHARE:
+            add("规上", o, f"营业收入 {fmt_wan(rev)}（{y}），距规上标准差 {fmt_wan(GUISHANG_LINE - rev)}")
         if has("高新技术企业") and not has("专精特新(省级)", *LITTLE_GIANT) and (rev or 0) >= GUISHANG_LINE:
             add("专精特新(省级)", o, "高新技术企业且已达规上体量，可申报省级专精特新")
         if has("专精特新(省级)") and not has(*LITTLE_GIANT):

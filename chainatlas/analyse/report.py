@@ -21,7 +21,7 @@ from chainatlas.analyse.corridors import potential_from_candidates, relation_cor
 from chainatlas.analyse.coverage import STATUSES, NodeCoverage, coverage
 from chainatlas.analyse.data import ChainData, load_chain_data, load_far_details, total_revenue
 from chainatlas.analyse.evidence import evidence, hydrate, org_ref
-from chainatlas.analyse.gaps import choke_points, gaps
+from chainatlas.analyse.gaps import choke_points, gaps, prioritize_gaps
 from chainatlas.analyse.indicators import indicators
 from chainatlas.analyse.ladder import ladder
 from chainatlas.analyse.leaders import leaders
@@ -141,6 +141,8 @@ def _chain_report(session: Session, region: str | Scope, *, peers: list[str] | N
                                                       need_voices(session, scope))
     else:
         report["bottlenecks"], answered = [], 0
+    # Ranked once the region's voiced needs are known: a 断链 the region asks for comes first.
+    prioritize_gaps(report["gaps"], {b["node_id"] for b in report["bottlenecks"]})
     report["leaders"] = leaders(data) if "leaders" in want else []
     report["ladder"] = ladder(data) if "ladder" in want else {}
     report["corridors"] = (relation_corridors(data, names) + potential_from_candidates(data, gap_list, names)
@@ -187,9 +189,10 @@ def _subchains(cov: list[NodeCoverage]) -> list[dict]:
 
 NOTES = [
     "覆盖度：节点企业数含其下级节点；区位熵 LQ = 本地该节点占比 / 参照（全国或对标地区）该节点占比。",
-    "状态：strong 优势(LQ≥1.25且≥3家)、present 具备、weak 薄弱(LQ<0.5)、gap 断链(本地链条需要而无企业)、not_needed 本地无需求。",
+    "状态：优势（区位熵≥1.25且≥3家）、具备、薄弱（区位熵<0.5）、断链（本地链条需要而无企业）、无需求（本地链条不需要）。",
+    "断链排序：本地提出过需求（堵点）+4，需要它的本地企业数与其营收、可招引的外地候选各至多+1，逐项列出。",
     "断链依据：本地中下游节点的投入环节（产业链图谱投入关系）及本地企业已知的外地供应关系。",
-    "卡点：需求环节仅1-2家本地企业、单一企业营收占比≥60%、或已知供应全部来自外地。",
+    "卡点：需求环节仅1-2家本地企业、单一企业营收占比≥60%（至少两家企业有营收数据时）、或已知供应全部来自外地。",
     "堵点：本地新闻事件/指标中带需求信号词（缺乏、依赖进口、短板、卡脖子、招商…）而本地无供给的环节。",
     "营业收入单位万元；统计口径为本库登记企业（不含新闻候选企业），不等同于官方统计。",
 ]

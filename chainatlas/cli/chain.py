@@ -158,9 +158,13 @@ def render_report(rep: dict) -> None:
                   if n["location_quotient"] is not None else "", f"[{STATUS_STYLE[n['status']]}]{STATUS_ZH[n['status']]}[/]",
                   _names(n["top_organizations"]))
     console.print(t)
-    t = Table("断链 gap", "为何需要 why", "招商候选 candidates", title="断链 gaps")
+    t = Table("#", "断链 gap", "优先分 priority", "为何需要 why", "招商候选 candidates",
+              title=f"断链 gaps（按行动优先级排序，共 {len(rep['gaps'])} 个）")
     for g in rep["gaps"][:15]:
-        t.add_row(g["name"], g["why"], "；".join(f"{c['name']}（{c['reason']}）" for c in g["candidates"][:3]))
+        pr = g.get("priority") or {}
+        parts = "；".join(f"{p['label']} +{p['points']:g}" for p in pr.get("parts", []) if p["points"])
+        t.add_row(str(pr.get("rank", "")), g["name"], f"{pr.get('score', 0):g}\n{parts}", g["why"],
+                  "；".join(f"{c['name']}（{c['reason']}）" for c in g["candidates"][:3]) or "暂无")
     console.print(t)
     t = Table("卡点 choke", "类型", "原因 why", title="卡点 choke points")
     for c in rep["choke_points"][:15]:
@@ -189,8 +193,11 @@ def render_report(rep: dict) -> None:
         def value(v: float, unit: str = ind["unit"]) -> str:  # 4000亿元 / 2,000家, never 4e+07
             return fmt_wan(v) if unit == "万元" else fmt_count(v, unit)
 
-        target = value(ind["target"])
+        target = (value(ind["target"]) if ind["target"] is not None
+                  else f"{ind['target_multiple']:g} 倍 · 无基期数据")
         prog = "；".join(f"{p['year']}: {value(p['actual'])}" + ("" if p["growth"] is None else
                         f"（{p['growth']:.2f}× / 应 {p['expected_growth']:.2f}×）") for p in ind["progress"])
         console.print(f"[bold]{ind['label']}[/bold] 目标 {target}（{ind['target_year']}），"
-                      f"基期 {value(ind['baseline'])}（{ind['baseline_year']}）：{prog}")
+                      f"基期 {value(ind['baseline']) if ind['baseline'] is not None else '无数据'}"
+                      f"（{ind['baseline_year']}）：{prog if ind['has_registry_data'] else '本库无数据'}")
+        console.print(f"  [dim]{ind['coverage']}[/dim]")

@@ -55,3 +55,19 @@ def normalize_name(name: str) -> str:
 def clean_display_name(name: str) -> str:
     """The name to store and show: trimmed, inner runs of whitespace collapsed, Chinese brackets kept."""
     return _SPACE.sub(" ", name.replace("\u3000", " ")).strip()
+
+
+# Legal forms and the generic words that may stand before them without making a name.
+_LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团有限公司", "集团", "公司", "分公司", "研究院", "研究所")
+_FRAGMENT = re.compile(
+    r"^(?:\([^()]{1,8}\))?(?:" + "|".join(sorted(map(re.escape, _LEGAL_FORMS), key=len, reverse=True)) + r")$")
+# A Latin name glued to a foreign legal form without its space (PaionAG, BioNTechSE): the
+# extractor cut the words around it, so the surface is not a name anybody writes.
+_GLUED_LATIN_FORM = re.compile(r"^[A-Za-z]{2,}[a-z](?:AG|SE|GmbH|Ltd|Inc|LLC|plc|SA|NV|BV)$")
+
+
+def looks_like_fragment(name: str) -> bool:
+    """A surface that is only part of an organization name: 「(天津)股份有限公司」, 「有限公司」,
+    「PaionAG」. Such a surface must never become an organization of its own."""
+    folded = fold_width(name).strip()
+    return bool(_FRAGMENT.match(_SPACE.sub("", folded.translate(_BRACKETS))) or _GLUED_LATIN_FORM.match(folded))

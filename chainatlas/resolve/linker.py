@@ -21,7 +21,7 @@ from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from chainatlas.extract.types import Organization as ExtractedOrg
-from chainatlas.registry.names import normalize_name
+from chainatlas.registry.names import looks_like_fragment, normalize_name
 from chainatlas.store.models import ChainNode, Organization, OrganizationAlias, Park, Region
 
 
@@ -222,6 +222,8 @@ class Linker:
         # The registry keeps the real (de-spun) name; the spun surface becomes an alias.
         real = org.normalized or org.name
         real_key = normalize_name(real)
+        if oid is None and looks_like_fragment(real):
+            return Link()  # 「(天津)股份有限公司」: a cut name names nobody; no candidate is made of it
         if oid is None:
             row = Organization(name=real, name_key=real_key, kind=org.kind, region_adcode=region_adcode,
                                is_candidate=True, source=source)

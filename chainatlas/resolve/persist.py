@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from chainatlas.extract.text import DocumentView
 from chainatlas.extract.types import Extraction, Span
 from chainatlas.store.models import (
+    NON_SUPPLY_KINDS,
     Document,
     Event,
     EvidenceSpan,
@@ -130,6 +131,8 @@ def persist(session: Session, document_row: Document, prepared: Any, extraction:
         if link.organization_id is not None:
             for alias in org.surfaces():
                 org_ids[alias] = link.organization_id
+        # A bureau that announces a 原料药 plan is not a 原料药 firm: only suppliers take chain nodes.
+        if link.organization_id is not None and org.kind not in NON_SUPPLY_KINDS:
             nodes.extend(_place(link.organization_id, org.node_ids, lookups.nodes, org.confidence,
                                 evs[0]["id"] if evs else None, placed[link.organization_id]))
 

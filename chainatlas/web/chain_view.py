@@ -216,7 +216,9 @@ def findings(report: dict, key: str, names: dict[str, str], limit: int = 10) -> 
         ev = d.get("evidence") if isinstance(d.get("evidence"), dict) else {}
         rows.append({"node_id": nid, "name": first(d, "name", "node_name", default=names.get(nid or "", nid)),
                      "why": str(why), "evidence": ev, "candidates": d.get("candidates") or [],
-                     "needed_by": d.get("needed_by_nodes") or []})
+                     "needed_by": d.get("needed_by_nodes") or [], "priority": d.get("priority"),
+                     "top_candidates": d.get("top_candidates") or [],
+                     "market_offers": d.get("market_offers") or [], "market_needs": d.get("market_needs") or []})
     return rows
 
 
@@ -263,13 +265,17 @@ def indicators(report: dict) -> list[dict]:
         last = steps[-1] if steps else {}
         actual = first(last, "actual", default=first(ind, "actual", "value"))
         growth, path = last.get("growth"), ind.get("target") and ind.get("baseline") and ind["target"] / ind["baseline"]
+        if not ind.get("has_registry_data", True):
+            actual = None  # 无数据 beside the coverage line, not a confident 0
         share = None
         if isinstance(growth, (int, float)) and isinstance(path, (int, float)) and path != 1:
             share = max(0.0, min(1.0, (growth - 1) / (path - 1)))
         out.append({"name": first(ind, "label", "name", "indicator"), "unit": first(ind, "unit", default=""),
                     "target": first(ind, "target"), "actual": actual, "year": first(ind, "target_year", "year"),
                     "actual_year": last.get("year"), "progress": share, "on_track": last.get("on_track"),
-                    "baseline_year": ind.get("baseline_year"), "note": ind.get("note")})
+                    "baseline_year": ind.get("baseline_year"), "note": ind.get("note"),
+                    "coverage": ind.get("coverage"), "multiple": ind.get("target_multiple"),
+                    "reported": ind.get("reported") or []})
     return out
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, aliased
 
 from chainatlas.api.queries.regions import in_region, region_index, resolve_region
 from chainatlas.store.models import (
+    NON_SUPPLY_KINDS,
     ChainNode,
     Document,
     Event,
@@ -60,7 +61,8 @@ def _filtered(session: Session, f: OrgFilter) -> Select:
         # A node includes its children (化学药 → 原料药, 制剂 …) as the chain map draws them.
         child_ids = [f.node, *session.scalars(select(ChainNode.id).where(ChainNode.parent_id == f.node))]
         stmt = stmt.where(exists().where(OrganizationNode.organization_id == Organization.id,
-                                         OrganizationNode.node_id.in_(child_ids)))
+                                         OrganizationNode.node_id.in_(child_ids)),
+                          Organization.kind.notin_(NON_SUPPLY_KINDS))  # as the chain map counts
     if f.tier:
         stmt = stmt.where(exists().where(Tier.organization_id == Organization.id, Tier.label == f.tier))
     if f.park:

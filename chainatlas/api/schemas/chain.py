@@ -113,6 +113,8 @@ class Gap(Open):
     national_count: int
     why: str
     candidates: list[Candidate]
+    priority: dict | None = None  # {score, rank, parts: [{factor, label, points, detail}]}
+    top_candidates: list[str] = []
     evidence: Evidence
 
 
@@ -163,6 +165,7 @@ class Leader(Open):
 class LadderTier(Open):
     label: str
     count: int
+    inferred: int = 0  # 规上 holders counted by revenue over the line, not from a 规上 list
     organizations: list[OrgRef]
     evidence: Evidence
 
@@ -204,15 +207,31 @@ class IndicatorYear(Open):
     on_track: bool | None = None
 
 
+class ReportedFigure(Open):
+    """A figure the region's own news states for the indicator, in the indicator's unit."""
+    subject: str
+    value: float
+    year: int | None = None
+    text: str
+    document_id: int
+    title: str | None = None
+    published_at: str | None = None
+
+
 class Indicator(Open):
     indicator: str
     label: str
     unit: str
     target_year: int
-    target: float
+    target: float | None = None  # None: a multiple of a baseline the store cannot give (无基期数据)
+    target_multiple: float | None = None
     baseline_year: int
     baseline_year_stated: bool = True
-    baseline: float
+    baseline: float | None = None
+    baseline_missing: bool = False
+    has_registry_data: bool = True
+    reported: list[ReportedFigure] = []
+    coverage: str | None = None
     registry_baseline: float
     registry_coverage: float | None = None
     source: str | None = None

@@ -8,6 +8,7 @@ from .market import MarketEvent, MarketMatch, MarketNeed, MarketNotice, MarketOf
 from .meta import ReferenceData
 from .organization import (
     FIGURE_KINDS,
+    NON_SUPPLY_KINDS,
     ORGANIZATION_KINDS,
     RELATION_TYPES,
     TIER_LABELS,
@@ -23,7 +24,7 @@ from .region import Park, Region
 from .user import ROLES, AppUser
 
 __all__ = [
-    "FIGURE_KINDS", "ORGANIZATION_KINDS", "RELATION_TYPES", "ROLES", "TIER_LABELS",
+    "FIGURE_KINDS", "NON_SUPPLY_KINDS", "ORGANIZATION_KINDS", "RELATION_TYPES", "ROLES", "TIER_LABELS",
     "AppUser", "Base", "ChainNode", "Document", "Event", "EvidenceSpan", "IndicatorTarget", "IngestIssue",
     "MarketEvent", "MarketMatch", "MarketNeed", "MarketNotice", "MarketOffer",
     "Mention", "Metric", "NodeCode", "NodeInput", "NodeKeyword", "OfficialCode", "Organization",

@@ -23,6 +23,9 @@ from .base import Base, JSONType, utcnow
 
 ORGANIZATION_KINDS = ("enterprise", "institution", "hospital", "platform", "government", "association",
                       "park", "other")
+# Kinds that act on a chain (regulate, convene, host) but hold no place on it as a supplier:
+# never counted on a chain node, never placed on one from the news.
+NON_SUPPLY_KINDS = ("government", "association", "park")
 TIER_LABELS = (
     "规上",
     "专精特新(省级)",

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import tempfile
+from datetime import date
+from pathlib import Path
+from urllib.parse import quote
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -54,3 +59,34 @@ def dashboard(region: str, request: Request, session: SessionDep) -> Response:
         ladder_chart={"labels": [r["label"] for r in ladder], "values": [r["count"] for r in ladder],
                       "urls": [f"/orgs?region={info.adcode}&tier={r['label']}" for r in ladder]},
     )
+
+
+def _month() -> str:
+    return f"{date.today():%Y年%m月}"
+
+
+@router.get("/dashboard/{region}/report.xlsx")
+def monthly_report_xlsx(region: str, session: SessionDep) -> Response:
+    """The monthly report an office circulates: the chain report workbook, named by region and month."""
+    from chainatlas.analyse.excel import write_report_xlsx
+
+    info = resolve_region(session, region)
+    report = cv.region_report(session, info.adcode)
+    with tempfile.TemporaryDirectory() as tmp:
+        body = write_report_xlsx(report, Path(tmp) / "report.xlsx").read_bytes()
+    name = quote(f"{info.name}产业链月报{_month()}.xlsx")
+    return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
+
+
+@router.get("/dashboard/{region}/report")
+def monthly_report_page(region: str, request: Request, session: SessionDep) -> Response:
+    """The same report as a page to print (print CSS: no navigation, tables unbroken)."""
+    info = resolve_region(session, region)
+    report = cv.region_report(session, info.adcode)
+    names = node_names(session)
+    return render(request, "monthly_report.html", region=info, report=report, month=_month(),
+                  summary=report.get("summary") or {}, indicators=cv.indicators(report),
+                  gaps=cv.findings(report, "gaps", names, 20), chokes=cv.findings(report, "choke_points", names, 10),
+                  bottlenecks=cv.findings(report, "bottlenecks", names, 10), leaders=cv.leaders(report, 10),
+                  ladder=cv.ladder(report), near=cv.near_next_rung(report, 10))
