@@ -35,6 +35,7 @@ MIN_KEEP = 3  # never trim a body down below this many paragraphs
 # glued feed posts run long, and open with a bracketed headline of their own (【…】).
 CLOSING_MAX_CHARS = 120
 FEED_HEADLINE = re.compile(r"^\s*[【\[]")
+SHARED_WITH_BODY = 2  # specific words a tail paragraph shares with the body to stay (speaks_of_body)
 LIST_SHARE = 0.2  # an enumerated item after the body needs this share of the body's recurring bigrams
 ENUMERATED = re.compile(r"^(?:\d{1,2}[.、)]|[((]\d{1,2}[))]|[一二三四五六七八九十]{1,3}[、.]|[①-⑳])\s*")
 
@@ -76,6 +77,9 @@ def find_body(lines: list[Line], repeats: set[int]) -> BodyRegion | None:
             break
         if is_closing_paragraph(lines[paragraphs[-1]].text, head):
             break
+        rest = "\n".join(lines[i].text for i in paragraphs[:-1])
+        if speaks_of_body(lines[paragraphs[-1]].text, rest):
+            break
         trimmed.append(paragraphs.pop())
         counts.subtract(grams.pop())
     if trimmed:
@@ -105,6 +109,16 @@ def is_closing_paragraph(text: str, head: str) -> bool:
     if len(stripped) > CLOSING_MAX_CHARS or FEED_HEADLINE.match(stripped) or stripped == head.strip():
         return False
     return bool(shared_keywords(stripped, head))
+
+
+def speaks_of_body(text: str, rest: str) -> bool:
+    """A paragraph naming the body's own specific words (its firms, places, products) goes on
+    with the article: in a short article few bigrams recur in two other paragraphs, so the
+    recurring share alone cuts real closing paragraphs. A glued item shares none or one."""
+    stripped = text.strip()
+    if FEED_HEADLINE.match(stripped):
+        return False
+    return len(shared_keywords(stripped, rest)) >= SHARED_WITH_BODY
 
 
 def extend_list(lines: list[Line], last: int, counts: Counter[str]) -> int:

@@ -31,7 +31,9 @@ _CONTACT = re.compile(r"微信号|微信[/:]|加.{0,6}微信|公众号|扫一扫
 # Chrome words that never occur in running text, and ones that only mark a short line.
 _CHROME_STRONG = re.compile(
     r"版权所有|版权声明|copyright|©|本文链接|原文链接|当前位置|您的位置|首页\s*[>»›]|[>»›]\s*正文|上一篇|下一篇"
-    r"|点击次数|浏览次数|阅读次数|ICP备|免责声明|返回顶部|打印本页|关闭窗口|【\s*[大中小]\s*】|分享给朋友|分享到[::]?",
+    r"|点击次数|浏览次数|阅读次数|ICP备|免责声明|返回顶部|打印本页|关闭窗口|【\s*[大中小]\s*】|分享给朋友|分享到[::]?"
+    # Legal footers: a site disclaiming its reposts, forbidding reuse.
+    r"|不代表\S{0,12}(?:观点|立场)|未经\S{0,6}(?:授权|许可)\S{0,4}(?:不得|禁止)|违者\S{0,6}追究",
     re.I,
 )
 _CHROME_WEAK = re.compile(
@@ -46,6 +48,12 @@ _SPAM = re.compile(
     r"|防屏蔽|开奖|彩票|娱乐城|\[[\u4e00-\u9fff\w]{1,4}\].*\[[\u4e00-\u9fff\w]{1,4}\]|超话",
     re.I,
 )
+# A garbled token, as PDF text extraction leaves (*6')0d;,): Latin letters among symbols that
+# no number, date, URL or e-mail address mixes (those use . % + - / : _ @ only).
+_TOKEN = re.compile(r"[!-~]{4,}")
+_ODD_SYMBOL = re.compile(r"[!-$&-*,;<=>?\[-^`{-~]")
+_CLAUSE = re.compile(r"[,，、]")
+PROSE_MIN_CJK = 30  # headlines with a comma stay shorter than this (measured on the odd gold half)
 _BULLET = re.compile(r"^\s*(?:[•·●◆■▪◇○□►▶➤✓✔-]|\d{1,2}[.、)])\s*")
 
 
@@ -94,6 +102,9 @@ def classify(start: int, text: str) -> Line:
         return Line(start, end, text, SPAMLINE, -20.0, key)
     if _PHONE.search(stripped) or (n < 120 and not content_like and _CONTACT.search(stripped)):
         return Line(start, end, text, CONTACT, -80.0, key)
+    if n < 40 and not content_like and any(
+            re.search(r"[A-Za-z]", t) and len(_ODD_SYMBOL.findall(t)) >= 3 for t in _TOKEN.findall(stripped)):
+        return Line(start, end, text, CHROME, -30.0, key)
     if n < 150 and _CHROME_STRONG.search(stripped):
         return Line(start, end, text, CHROME, -60.0, key)
     if n < 60 and not content_like and _CHROME_WEAK.search(stripped):
@@ -110,5 +121,9 @@ def classify(start: int, text: str) -> Line:
     if sentences and (cjk >= 20 or n >= 40):
         return Line(start, end, text, CONTENT, float(n), key)
     if sentences and n >= 12 and stripped[-1] in "。;":
+        return Line(start, end, text, CONTENT, float(n) * 0.5, key)
+    # Prose cut off mid-sentence (an excerpt's last line, a PDF line break): clauses joined
+    # by commas over a length no heading runs to. Weighted half: it may be a stray fragment.
+    if cjk >= PROSE_MIN_CJK and len(_CLAUSE.findall(stripped)) >= 1:
         return Line(start, end, text, CONTENT, float(n) * 0.5, key)
     return Line(start, end, text, HEADING, -8.0 - 0.2 * n, key)
