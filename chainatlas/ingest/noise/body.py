@@ -36,6 +36,7 @@ MIN_KEEP = 3  # never trim a body down below this many paragraphs
 CLOSING_MAX_CHARS = 120
 FEED_HEADLINE = re.compile(r"^\s*[【\[]")
 SHARED_WITH_BODY = 2  # specific words a tail paragraph shares with the body to stay (speaks_of_body)
+LIST_MIN_ITEMS = 3  # enumerated lines in a row that make a list (list_neutral_scores)
 LIST_SHARE = 0.2  # an enumerated item after the body needs this share of the body's recurring bigrams
 ENUMERATED = re.compile(r"^(?:\d{1,2}[.、)]|[((]\d{1,2}[))]|[一二三四五六七八九十]{1,3}[、.]|[①-⑳])\s*")
 
@@ -61,8 +62,40 @@ def max_run(scores: list[float]) -> tuple[int, int, float]:
     return best
 
 
+def list_neutral_scores(lines: list[Line]) -> list[float]:
+    """Line scores with enumerated lists made neutral: a ranking or a list of signed projects
+    (1. 某某药业集团有限公司 …) is a run of short lines without sentence punctuation, each of
+    which alone scores as a heading; inside an article the list must not split the body.
+    Neutral, it neither starts nor extends a body by itself: it is kept only between prose
+    (a list at the end is ``extend_list``'s to judge)."""
+    scores = [ln.score for ln in lines]
+    items = [i for i, ln in enumerate(lines) if ln.kind == HEADING and ENUMERATED.match(ln.text.strip())]
+    runs: list[list[int]] = []
+    for i in items:
+        if runs and all(lines[k].kind == BLANK for k in range(runs[-1][-1] + 1, i)):
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    for run in runs:
+        if len(run) < LIST_MIN_ITEMS:
+            continue
+        lead = run[0] - 1 - _blanks_before(lines, run[0])
+        if lead >= 0 and lines[lead].kind == HEADING and lines[lead].text.rstrip().endswith((":", "：")):
+            scores[lead] = 0.0  # the lead-in (榜单前十名依次为:)
+        for i in run:
+            scores[i] = 0.0
+    return scores
+
+
+def _blanks_before(lines: list[Line], before: int) -> int:
+    n = 0
+    while before - 1 - n >= 0 and lines[before - 1 - n].kind == BLANK:
+        n += 1
+    return n
+
+
 def find_body(lines: list[Line], repeats: set[int]) -> BodyRegion | None:
-    first, last, total = max_run([ln.score for ln in lines])
+    first, last, total = max_run(list_neutral_scores(lines))
     if last < first or total <= 0:
         return None
     paragraphs = [i for i in range(first, last + 1) if lines[i].kind == CONTENT and i not in repeats]
@@ -125,6 +158,10 @@ def extend_list(lines: list[Line], last: int, counts: Counter[str]) -> int:
     """An enumerated list right after the last paragraph (签约项目: 1. … 2. …) belongs to the
     article when its items speak the article's vocabulary; a sidebar's headlines do not."""
     recurring = {g for g, k in counts.items() if k >= 2}
+    # A list the article announces (名单如下: / 重点项目包括:) is its own whatever it names:
+    # the names of a ranking share no vocabulary with the prose, a sidebar is announced by
+    # a marker (相关新闻), never by a colon.
+    announced = lines[last].text.rstrip().endswith((":", "："))
     i = last + 1
     while i < len(lines):
         ln = lines[i]
@@ -132,12 +169,13 @@ def extend_list(lines: list[Line], last: int, counts: Counter[str]) -> int:
             i += 1
             continue
         if ln.kind == HEADING and ln.text.rstrip().endswith((":", "：")) and i == last + 1 + _blanks(lines, last):
+            announced = True
             i += 1  # a lead-in (重点项目包括:) joins only if an item after it does
             continue
         if ln.kind != HEADING or not ENUMERATED.match(ln.text.strip()):
             break
         grams = bigrams(ln.text)
-        if not grams or len(grams & recurring) / len(grams) < LIST_SHARE:
+        if not announced and (not grams or len(grams & recurring) / len(grams) < LIST_SHARE):
             break
         last = i
         i += 1
