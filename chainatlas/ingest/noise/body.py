@@ -121,6 +121,8 @@ def find_body(lines: list[Line], repeats: set[int]) -> BodyRegion | None:
                    if lines[i].kind in (CONTENT, HEADING) or i in repeats)
     else:
         last = extend_list(lines, last, counts)
+        title = find_title(lines, first)
+        last = extend_sections(lines, first if title is None else title, last)
     return BodyRegion(first, last, find_title(lines, first), tuple(trimmed))
 
 
@@ -180,6 +182,35 @@ def extend_list(lines: list[Line], last: int, counts: Counter[str]) -> int:
         last = i
         i += 1
     return last
+
+
+_NUMERALS = "一二三四五六七八九十"
+SECTION = re.compile(r"^\s*(?:第)?([一二三四五六七八九十])(?:、|章|部分)")
+
+
+def extend_sections(lines: list[Line], first: int, last: int) -> int:
+    """A document numbered in sections (一、重要提示 … 二、公司基本情况: reports, notices,
+    PDF text) goes on where its next section heading stands: its template lines (□适用)
+    score as headings and cut the densest run short, yet the numbering says the text is
+    one document. Extended to the end of the page or the first sidebar marker."""
+    numbers = [_NUMERALS.index(m.group(1)) for ln in lines[first:last + 1] if (m := SECTION.match(ln.text))]
+    if not numbers:
+        return last
+    expected = max(numbers) + 1
+    end = last
+    for i in range(last + 1, len(lines)):
+        ln = lines[i]
+        if ln.kind in (MARKER, SPAMLINE):
+            break
+        m = SECTION.match(ln.text)
+        if m and _NUMERALS.index(m.group(1)) == expected:
+            expected += 1
+            end = i
+        elif expected > max(numbers) + 1 and ln.kind in (CONTENT, HEADING):
+            end = i  # inside a continued section
+    if end == last:
+        return last
+    return end
 
 
 def _blanks(lines: list[Line], after: int) -> int:
