@@ -93,7 +93,8 @@ def measure(corpus: Path, everything: bool) -> dict[str, Any]:
                     spans = raw_blocks
                 else:
                     hits = [(p, p + len(f)) for f in forms for hay in (text, simple) for p in occurrences(hay, f)]
-                    spans = blocks
+                    # A noise name masked as spam inside a block is unreadable: only body spans count.
+                    spans = blocks if kind == "org" or everything else prepared.body_spans()
                 if any(inside(spans, a, b) for a, b in hits):
                     found += 1
                 elif hits or kind != "noise":
