@@ -53,7 +53,7 @@ _SPAM = re.compile(
 _TOKEN = re.compile(r"[!-~]{4,}")
 _ODD_SYMBOL = re.compile(r"[!-$&-*,;<=>?\[-^`{-~]")
 _CLAUSE = re.compile(r"[,，、]")
-PROSE_MIN_CJK = 30  # headlines with a comma stay shorter than this (measured on the odd gold half)
+PROSE_MIN_CJK = 30  # a headline with a comma runs shorter; a cut-off paragraph longer (odd gold half)
 _BULLET = re.compile(r"^\s*(?:[•·●◆■▪◇○□►▶➤✓✔-]|\d{1,2}[.、)])\s*")
 
 
