@@ -1,5 +1,5 @@
 """Figures and events as FORMAT.md and ANNOTATION.md want them, one mechanism a test: exact
-raw spans on traditional pages, units and forms, the closing prose cut off the body, one
+raw spans on traditional pages, units and forms, the closing prose kept in the body, one
 event per real event and per subject, and dates resolved against the publication date.
 Every sentence here is written for these tests."""
 
@@ -90,15 +90,13 @@ def test_a_figure_stated_twice_is_one() -> None:
     assert got == [("26亿元", 2.6e9, "CNY")]
 
 
-def test_closing_prose_cut_off_the_body_is_read_for_facts_only() -> None:
-    """A paragraph the noise separator labelled sidebar right after the body still carries
-    the article's figures; a list of short related headlines after it does not."""
+def test_closing_prose_is_read_from_the_body_the_separator_keeps() -> None:
+    """The closing paragraph after the article's first carries its figures: the noise
+    separator keeps it in the body; the related headlines after a marker stay out."""
     body = "化医集团将在西永再建一个药品现代物流基地,满足日益增加的药品储备配送需求。\n"
     closing = "新的物流中心规划120亩,地址位于沙坪坝区西永一带,建成后将为上万家分销商提供服务。\n"
     related = "相关新闻\n某地新建物流园区投资50亿元\n"
-    text = body + closing + related
-    a, b = len(body), len(body) + len(closing)
-    doc = PlainDocument(text, segments=[(0, a, "body"), (a, b, "sidebar"), (b, len(text), "sidebar")])
+    doc = prepare_bytes((body + closing + related).encode("utf-8"), name="closing-page")
     got = [m.text for m in extract(doc).metrics]
     assert got == ["120亩", "上万家"]
 

@@ -91,9 +91,7 @@ class Pipeline:
                 place = region
             org.region = place.name if place else (region.name if region else None)
         assign_segments(view, orgs)
-        # Figures and events also read across line wraps and the closing prose the noise
-        # separator left out of the body (organizations do not: a wrongly kept block there
-        # would report noise names).
+        # Figures and events also read across line wraps (organizations stop at a line end).
         facts = view.fact_sentences()
         metrics = self.metrics(view, facts, orgs)
         events = self.events(view, facts, orgs)

@@ -110,34 +110,10 @@ class DocumentView:
 
     def fact_sentences(self) -> list[Sentence]:
         """What figures and events read: the body with line wraps joined (a page cut into
-        lines mid-sentence: 面积达27000 / 余平方米) and the closing prose after it
-        (``continuation_sentences``)."""
-        out = [s for start, end in self.body for s in self._sentences_in(start, end, join_wraps=True)]
-        return sorted([*out, *self.continuation_sentences()], key=lambda s: s.start)
-
-    def continuation_sentences(self) -> Iterator[Sentence]:
-        """Sentences of the running prose that the noise separator cut off the end of the
-        body: a ``sidebar`` block right after a body block, read from its first line while
-        the lines are prose (long, punctuated like sentences), up to the first that is not
-        (a headline list, 获取更多评论, 评论区 0). Body detection trims closing paragraphs by
-        topic, and those carry figures and events; related-news blocks are lists of short
-        headlines after a marker and are not read."""
-        segments = sorted(_labelled(getattr(self.prepared, "segments", None) or []))
-        for i, (start, end, label) in enumerate(segments):
-            if label != "sidebar" or i == 0 or segments[i - 1][2] != "body" or segments[i - 1][1] != start:
-                continue
-            stop = start
-            pos = start
-            for line in self.text[start:end].split("\n"):
-                line_end = pos + len(line)
-                core = line.strip()
-                if core:
-                    if not _prose(core):
-                        break
-                    stop = line_end
-                pos = line_end + 1
-            if stop > start:
-                yield from self._sentences_in(start, stop)
+        lines mid-sentence: 面积达27000 / 余平方米). Closing paragraphs are the noise
+        separator's to keep (``ingest.noise.body.speaks_of_body``): facts read no more of the
+        page than organizations do."""
+        return [s for start, end in self.body for s in self._sentences_in(start, end, join_wraps=True)]
 
     def _sentences_in(self, start: int, end: int, *, join_wraps: bool = False) -> Iterator[Sentence]:
         pos = start
@@ -217,22 +193,6 @@ WRAP_MIN_CHARS = 40
 _NOT_WRAPPED_AFTER = set("。!?!?;;::”」』)】》…")
 _LEADERS = re.compile(r"\.{4,}|…{2,}|·{4,}")
 _ITEM_START = re.compile(r"\s*(?:第[一二三四五六七八九十\d]+[章节条]|[一二三四五六七八九十]+、|[((][一二三四五六七八九十\d]+[))]|\d+[.、]|[①-⑳■●▲◆★□])")
-# A line of running prose: this long, with clause or sentence punctuation in it.
-PROSE_MIN_CHARS = 40
-
-
-def _prose(line: str) -> bool:
-    return len(line) >= PROSE_MIN_CHARS and sum(line.count(c) for c in ",。;,;") >= 2
-
-
-def _labelled(raw: Any) -> Iterator[tuple[int, int, str]]:
-    for item in raw:
-        if hasattr(item, "label"):
-            yield int(item.start), int(item.end), str(item.label)
-        else:
-            yield int(item[0]), int(item[1]), str(item[2])
-
-
 def _trimmed(text: str, start: int, end: int) -> Iterator[Sentence]:
     while start < end and text[start].isspace():
         start += 1
