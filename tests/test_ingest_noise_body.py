@@ -13,7 +13,7 @@ from conftest import REPO
 from chainatlas.ingest.noise import BODY
 from chainatlas.ingest.prepare import PreparedDocument, prepare_bytes, prepare_path
 
-FIXTURES = REPO / "tests" / "fixtures" / "ingest"
+FIXTURES = REPO / "tests" / "fixtures" / "noise_body"  # not under ingest/: its pipeline test counts that folder
 RANKED = ["东岚药业集团有限公司", "青禾生物制药股份有限公司", "南川医疗器械有限公司", "北辰中药饮片有限公司",
           "云舟基因科技有限公司", "白鹭疫苗股份有限公司", "松石医药物流有限公司", "金穗诊断试剂有限公司",
           "远帆化学制药有限公司", "澄湖康养产业集团有限公司"]
