@@ -4,6 +4,16 @@ from . import trace  # noqa: F401  (EPCIS / traceability tables)
 from .base import Base
 from .chain import ChainNode, NodeCode, NodeInput, NodeKeyword, OfficialCode
 from .document import Document, Event, EvidenceSpan, IndicatorTarget, IngestIssue, Mention, Metric
+from .invest import (
+    PROJECT_STAGES,
+    TARGET_STATUSES,
+    InvestTarget,
+    InvestTargetNote,
+    OrgSignal,
+    Project,
+    ProjectOrganization,
+    ProjectStage,
+)
 from .market import MarketEvent, MarketMatch, MarketNeed, MarketNotice, MarketOffer
 from .meta import ReferenceData
 from .organization import (
@@ -28,5 +38,8 @@ __all__ = [
     "AppUser", "Base", "ChainNode", "Document", "Event", "EvidenceSpan", "IndicatorTarget", "IngestIssue",
     "MarketEvent", "MarketMatch", "MarketNeed", "MarketNotice", "MarketOffer",
     "Mention", "Metric", "NodeCode", "NodeInput", "NodeKeyword", "OfficialCode", "Organization",
-    "OrganizationAlias", "OrganizationNode", "OrganizationNodeVeto", "Park", "ReferenceData", "Region", "Relation", "Tier", "YearlyFigure",
+    "OrganizationAlias", "OrganizationNode", "OrganizationNodeVeto", "Park", "ReferenceData", "Region", "Relation",
+    "Tier", "YearlyFigure",
+    "PROJECT_STAGES", "TARGET_STATUSES", "InvestTarget", "InvestTargetNote", "OrgSignal", "Project",
+    "ProjectOrganization", "ProjectStage",
 ]
