@@ -99,10 +99,10 @@ def _group(session: Session, projects: list[Project], by: str) -> list[dict]:
         groups[p.region_adcode if by == "region" else p.park_id].append(p)
     if by == "region":
         names = dict(session.execute(select(Region.adcode, Region.name).where(
-            Region.adcode.in_([k for k in groups if k])))) if groups else {}
+            Region.adcode.in_([k for k in groups if k]))).all()) if groups else {}
     else:
         names = dict(session.execute(select(Park.id, Park.name).where(
-            Park.id.in_([k for k in groups if k])))) if groups else {}
+            Park.id.in_([k for k in groups if k]))).all()) if groups else {}
     out = []
     for key, ps in groups.items():
         if key is None:
@@ -120,7 +120,7 @@ def _by_subchain(session: Session, projects: list[Project]) -> list[dict]:
     from chainatlas.store.models import ChainNode
 
     node_ids = {n for p in projects for n in (p.node_ids or [])}
-    sub = dict(session.execute(select(ChainNode.id, ChainNode.subchain).where(ChainNode.id.in_(node_ids)))) \
+    sub = dict(session.execute(select(ChainNode.id, ChainNode.subchain).where(ChainNode.id.in_(node_ids))).all()) \
         if node_ids else {}
     groups: dict[str, list[Project]] = defaultdict(list)
     for p in projects:

@@ -167,7 +167,8 @@ def create_project(session: Session, fields: dict, *, stage_date: date | None = 
         session.add(p)
     for name, value in clean.items():
         setattr(p, name, value)
-    p.manual_fields = sorted(set(p.manual_fields or []) | set(clean))
+    # The stage of an entered project follows its dated steps, like a news project's.
+    p.manual_fields = sorted((set(p.manual_fields or []) | set(clean)) - {"stage"})
     if not any(st.stage == stage and st.source != "news" and st.date == stage_date for st in p.stages):
         p.stages.append(ProjectStage(stage=stage, date=stage_date, source=source, entered_by=user))
     known = {o.name for o in p.organizations}

@@ -82,10 +82,10 @@ def target_rows(session: Session, region: str | None = None) -> list[dict]:
         stmt = stmt.where(scope.region_filter(InvestTarget.region_adcode))
     rows = list(session.scalars(stmt))
     orgs = dict(session.execute(select(Organization.id, Organization.name).where(
-        Organization.id.in_({t.organization_id for t in rows})))) if rows else {}
-    nodes = dict(session.execute(select(ChainNode.id, ChainNode.name))) if rows else {}
+        Organization.id.in_({t.organization_id for t in rows}))).all()) if rows else {}
+    nodes = dict(session.execute(select(ChainNode.id, ChainNode.name)).all()) if rows else {}
     regions = dict(session.execute(select(Region.adcode, Region.name).where(
-        Region.adcode.in_({t.region_adcode for t in rows})))) if rows else {}
+        Region.adcode.in_({t.region_adcode for t in rows}))).all()) if rows else {}
     return [{"id": t.id, "region": regions.get(t.region_adcode), "region_adcode": t.region_adcode,
              "node_id": t.node_id, "node": nodes.get(t.node_id), "organization_id": t.organization_id,
              "organization": orgs.get(t.organization_id), "status": t.status, "assignee": t.assignee,
