@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from chainatlas.analyse.report import region_index
 from chainatlas.analyse.scope import resolve_scope
 from chainatlas.invest.errors import InvestError
 from chainatlas.invest.reading import project_key
@@ -29,7 +30,7 @@ STAGE_ORDER = {s: i for i, s in enumerate(("洽谈", "签约", "开工", "竣工
 
 
 def _region_filter(session: Session, region: str, index: RegionIndex | None = None):  # type: ignore[no-untyped-def]
-    scope = resolve_scope(session, region, index)
+    scope = resolve_scope(session, region, index or region_index(session))
     if scope.park_id is not None:
         return Project.park_id == scope.park_id
     return scope.region_filter(Project.region_adcode)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from chainatlas.analyse.candidates import tier_score
 from chainatlas.analyse.data import CHAIN_RELATIONS, NON_SUPPLY_KINDS, load_taxonomy_tables
+from chainatlas.analyse.report import region_index
 from chainatlas.analyse.scope import Scope, resolve_scope
 from chainatlas.invest.errors import InvestError
 from chainatlas.invest.signals import decayed, signal_kinds
@@ -55,7 +56,9 @@ def _subtree(nodes: dict, node_id: str) -> set[str]:
 def targets_for(session: Session, region: str | Scope, node_id: str, *, limit: int = 20,
                 today: date | None = None, year: int | None = None) -> dict:
     today = today or date.today()
-    scope = region if isinstance(region, Scope) else resolve_scope(session, region)
+    # The region index is kept a few minutes per store (analyse.report): rebuilding ~3,400 rows
+    # would cost more than ranking the targets.
+    scope = region if isinstance(region, Scope) else resolve_scope(session, region, region_index(session))
     nodes, _inputs = load_taxonomy_tables(session)
     if node_id not in nodes:
         raise InvestError(f"unknown chain node {node_id!r}: see `chainatlas taxonomy find`", where=node_id, code="E670")

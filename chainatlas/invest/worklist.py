@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from chainatlas.analyse.report import region_index
 from chainatlas.analyse.scope import resolve_scope
 from chainatlas.invest.errors import InvestError
 from chainatlas.invest.excel import _sheet
@@ -27,7 +28,7 @@ from chainatlas.store.models import (
 
 def shortlist(session: Session, region: str, node_id: str, organization_id: int, *, user: str | None = None,
               assignee: str | None = None) -> InvestTarget:
-    scope = resolve_scope(session, region)
+    scope = resolve_scope(session, region, region_index(session))
     found = session.scalar(select(InvestTarget).where(
         InvestTarget.region_adcode == scope.adcode, InvestTarget.node_id == node_id,
         InvestTarget.organization_id == organization_id))
