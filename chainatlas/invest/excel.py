@@ -140,6 +140,8 @@ def import_projects_xlsx(store: Store, path: Path) -> dict:
 
 
 def _row_fields(session: Session, rec: dict) -> dict:
+    if not str(rec.get("name") or "").strip():
+        raise InvestError("项目名称 is empty (a formula without a saved value reads as empty)", code="E665")
     out: dict = {"name": str(rec["name"]).strip(), "stage": str(rec.get("stage", "洽谈")).strip()}
     try:
         if "investment_wan" in rec:

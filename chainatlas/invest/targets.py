@@ -134,7 +134,8 @@ def targets_for(session: Session, region: str | Scope, node_id: str, *, limit: i
     max_rev = max((c["revenue"] or 0 for c in pool.values()), default=0) or 1
     out = []
     for c in pool.values():
-        factors = _factors(c, node_id, tiers[c["id"]], rels[c["id"]], leaders, buyers, scope, max_rev, names)
+        factors = _factors(c, node_id, tiers[c["id"]], rels[c["id"]], leaders, buyers, scope, max_rev, names,
+                           {nid: nodes[nid].name for nid in c["nodes"] if nid in nodes})
         signals = sorted(sigs[c["id"]], key=lambda s: -s["points"])
         if signals:
             factors.append({"factor": "timing", "label": "时机信号", "points": round(sum(s["points"] for s in signals), 3),
@@ -160,10 +161,11 @@ def targets_for(session: Session, region: str | Scope, node_id: str, *, limit: i
 
 
 def _factors(c: dict, node_id: str, tiers: list[str], rels: list[dict], leaders: dict[int, str],
-             buyers: list[str], scope: Scope, max_rev: float, names: dict) -> list[dict]:
+             buyers: list[str], scope: Scope, max_rev: float, names: dict, node_names: dict[str, str]) -> list[dict]:
     exact = node_id in c["nodes"]
     factors = [{"factor": "fit", "label": "节点契合", "points": WEIGHTS["fit"] * (1.0 if exact else 0.7),
-                "evidence": [f"登记于该节点{'' if exact else '的下级节点'}：{'、'.join(sorted(c['nodes']))}"]}]
+                "evidence": [f"登记于该节点{'' if exact else '的下级节点'}：" + "、".join(
+                    node_names.get(n, n) for n in sorted(c["nodes"]))]}]
     ts = tier_score(tiers)
     rev = c["revenue"] or 0
     strength = WEIGHTS["strength"] * (0.5 * ts + 0.5 * (math.log1p(rev) / math.log1p(max_rev) if rev else 0))
@@ -217,4 +219,5 @@ def _local_buyers(session: Session, scope: Scope, node_id: str, nodes: dict) -> 
         return []
     o, n = Organization, OrganizationNode
     return list(session.scalars(select(o.name).join(n, n.organization_id == o.id)
-                                .where(n.node_id.in_(sorted(fed)), scope.org_filter(o)).distinct().limit(50)))
+                                .where(n.node_id.in_(sorted(fed)), scope.org_filter(o), o.is_candidate.is_(False),
+                                       o.kind.not_in(NON_SUPPLY_KINDS)).distinct().limit(50)))
