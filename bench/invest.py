@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from chain import CITY, generate, load_pg, load_sqlite, pg_url, reference  # noqa: E402
-from sqlalchemy import bindparam, select, text  # noqa: E402
+from sqlalchemy import select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from chainatlas.store import open_store  # noqa: E402
@@ -42,9 +42,10 @@ KINDS = ("financing", "expansion", "new_plant", "subsidiary", "approval", "ipo",
 
 
 def peak_rss_mb() -> float:
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return 0.0
 
 
@@ -87,7 +88,14 @@ def naive_targets(session, region: str, node_id: str) -> int:  # type: ignore[no
     """Every firm on the node outside the region, each scored with its own tier, relation and
     signal queries — what ranking without the pool and the batched reads costs."""
     from chainatlas.analyse.scope import resolve_scope
-    from chainatlas.store.models import Organization, OrganizationNode, OrgSignal, Relation, Tier, YearlyFigure
+    from chainatlas.store.models import (
+        Organization,
+        OrganizationNode,
+        OrgSignal,
+        Relation,
+        Tier,
+        YearlyFigure,
+    )
 
     scope = resolve_scope(session, region)
     ids = session.scalars(select(OrganizationNode.organization_id).where(OrganizationNode.node_id == node_id)).all()

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from chainatlas.invest.reading import names_in, project_key, read_projects, reached_stage, same_project, steps_in
+from chainatlas.invest.reading import (
+    names_in,
+    project_key,
+    reached_stage,
+    read_projects,
+    same_project,
+    steps_in,
+)
 from chainatlas.invest.signals import decayed, signal_kinds
 
 
