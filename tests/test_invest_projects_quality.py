@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from chainatlas.ingest.pipeline import ingest_paths
-from chainatlas.invest.build import report_region, reports_of
+from chainatlas.invest.build import page_city, report_region, reports_of
 from chainatlas.invest.evaluate import Score, score
 from chainatlas.regions import RegionIndex
 from chainatlas.settings import DATA_DIR
@@ -41,7 +41,8 @@ def _scores(store: Store) -> dict[str, Score]:
             g["region_adcode"] = index.get(g["region"]).adcode
             by_doc.setdefault(str(g["doc"]), []).append(g)
         for doc in s.query(Document).filter(Document.near_duplicate_of.is_(None)):
-            predicted = [(r, report_region(r, doc.region_adcode)) for r in reports_of(doc)]
+            city = page_city(doc)
+            predicted = [(r, report_region(r, doc.region_adcode, city)) for r in reports_of(doc, s)]
             score(by_doc.get(doc.doc_key, []), predicted, into=out[_half(doc.doc_key, gold["pages"])])
     return out
 

@@ -16,6 +16,7 @@ from datetime import date
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from chainatlas.extract.places import main_region, places
 from chainatlas.ingest.offsets import OffsetMap
 from chainatlas.invest.reading import (
     FUNNEL,
@@ -73,8 +74,15 @@ def body_spans(doc: Document) -> list[tuple[int, int]]:
     return [(int(s), int(e)) for s, e, label in segs if label == "body"]
 
 
-def reports_of(doc: Document) -> list[ProjectReport]:
-    return read_projects(doc.normalized_text, body_spans(doc), doc.published_at)
+def reports_of(doc: Document, session: Session | None = None) -> list[ProjectReport]:
+    """The projects a stored page reports; with a session, also those known only by the
+    enterprise the page names (its stored mentions)."""
+    firms = None
+    if session is not None:
+        firms = [(at, surface) for surface, at in session.execute(
+            select(Mention.surface, EvidenceSpan.start).join(EvidenceSpan, EvidenceSpan.id == Mention.evidence_id)
+            .where(Mention.document_id == doc.id, Mention.kind == "enterprise"))]
+    return read_projects(doc.normalized_text, body_spans(doc), doc.published_at, firms)
 
 
 def _stage_of(steps: Iterable[ProjectStage]) -> str:
@@ -87,14 +95,33 @@ def _stage_of(steps: Iterable[ProjectStage]) -> str:
     return FUNNEL[best]
 
 
-def report_region(rep: ProjectReport, page_region: str | None) -> str | None:
+def report_region(rep: ProjectReport, page_region: str | None, page_city: str | None = None) -> str | None:
     """The region stored for a report: where the sentence puts it; else the page's own region
-    when it lies inside the province the name gives (江苏研诺… on a 泰州 page is in 泰州)."""
+    when it lies inside the province the name gives (江苏研诺… on a 泰州 page is in 泰州); a
+    province is narrowed to the city the page names most inside it (``page_city``)."""
     if rep.region is not None and rep.region_rank < 4:
-        return rep.region.adcode
-    if page_region and (rep.region is None or page_region[:2] == rep.region.adcode[:2]):
-        return page_region
-    return rep.region.adcode if rep.region is not None else None
+        found: str | None = rep.region.adcode
+    elif page_region and (rep.region is None or page_region[:2] == rep.region.adcode[:2]):
+        found = page_region
+    else:
+        found = rep.region.adcode if rep.region is not None else None
+    if found and found.endswith("0000") and page_city and page_city[:2] == found[:2]:
+        return page_city
+    return found
+
+
+def page_city(doc: Document) -> str | None:
+    """The city a page names most in its body, counting its counties for it (开鲁 → 通辽)."""
+    place = main_region([doc.normalized_text[s:e] for s, e in body_spans(doc)])
+    if place is not None and not place.adcode.endswith("0000"):
+        return place.adcode
+    body = "".join(doc.normalized_text[s:e] for s, e in body_spans(doc))
+    counts: dict[str, int] = {}
+    for name, p in places().items():
+        if p.level == "county" and len(name) >= 2 and name in body:
+            city = p.adcode[:4] + "00"
+            counts[city] = counts.get(city, 0) + body.count(name)
+    return max(sorted(counts), key=lambda c: counts[c]) if counts else None
 
 
 def _evidence(session: Session, doc: Document, start: int, end: int, text: str) -> int:
@@ -145,17 +172,18 @@ def build_projects(session: Session, *, progress: Callable[[int], None] | None =
                            .order_by(Document.published_at.is_(None), Document.published_at, Document.id))
     for doc in docs:
         out.documents += 1
-        reports = reports_of(doc)
+        reports = reports_of(doc, session)
         if progress:
             progress(1)
         if not reports:
             continue
+        city = page_city(doc)
         mentions = session.execute(
             select(Mention.surface, Mention.kind, Mention.organization_id, EvidenceSpan.start)
             .join(EvidenceSpan, EvidenceSpan.id == Mention.evidence_id).where(Mention.document_id == doc.id)).all()
         for rep in reports:
             out.reports += 1
-            region = report_region(rep, doc.region_adcode)
+            region = report_region(rep, doc.region_adcode, city)
             key = project_key(rep.name)
             project = _find_project(projects, key, region)
             if project is None:

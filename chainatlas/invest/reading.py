@@ -366,8 +366,37 @@ def _in_step_clauses(sent: str, found: list[tuple[int, Step]],
     return [n for n in names if any(clauses[i][0] <= n[0] < clauses[i][1] for i in keep)]
 
 
-def read_projects(text: str, spans: list[tuple[int, int]], published: date | None) -> list[ProjectReport]:
-    """Every project the page reports at a step, merged within the page by name."""
+_PROJECT_WORD = re.compile(r"项目|工程|生产线|基地")
+
+
+def _enterprise_project(sent: str, s: int, found: list[tuple[int, Step]],
+                        firms: list[tuple[int, str]]) -> list[tuple[int, int, str]]:
+    """A firm's own unnamed project: 一期工程即将试投产的某某药业有限公司 reports 某某药业's
+    project. Only when one enterprise stands in the clause of the step (or the one before)
+    and the sentence speaks of a project (项目, 工程, 生产线, 基地) — a list of firms that 落户
+    a city is not a project."""
+    if not firms or not _PROJECT_WORD.search(sent):
+        return []
+    clauses = [m.span() for m in _CLAUSE.finditer(sent)]
+    for at, _ in found:
+        i = next((k for k, (cs, ce) in enumerate(clauses) if cs <= at < ce), None)
+        if i is None:
+            continue
+        lo = clauses[max(i - 1, 0)][0]
+        inside = {name for pos, name in firms if lo <= pos - s < clauses[i][1]}
+        if len(inside) == 1:
+            name = inside.pop()
+            phase = re.search(r"[一二三四]期工程", sent)
+            full = name + (phase.group() if phase else "项目")
+            at_name = sent.find(name)
+            return [(at_name, at_name + len(name), full)]
+    return []
+
+
+def read_projects(text: str, spans: list[tuple[int, int]], published: date | None,
+                  firms: list[tuple[int, str]] | None = None) -> list[ProjectReport]:
+    """Every project the page reports at a step, merged within the page by name. ``firms``:
+    (offset, name) of the enterprises the page names, for projects known only by their firm."""
     lex = lexicon()
     reports: list[ProjectReport] = []
     last_stage: tuple[list[Step], str | None, str | None] | None = None
@@ -386,6 +415,8 @@ def read_projects(text: str, spans: list[tuple[int, int]], published: date | Non
         elif steps:
             iso, dtext = _date_before(sent, found[0][0], published)
             names = _in_step_clauses(sent, found, names)
+        if steps and not names and firms and found:
+            names = _enterprise_project(sent, s, found, [f for f in firms if s <= f[0] < e])
         if steps and any(w in sent for w in lex.not_project):
             names = []  # 战略合作协议 / 谅解备忘录 / 基金: cooperation, not an investment project
         if not steps or not names:
