@@ -85,3 +85,25 @@ def test_pages_render_and_escape(client: TestClient) -> None:
                                                "organization_id": client.ids["media"]},  # type: ignore[attr-defined]
                     follow_redirects=False)
     assert r.status_code in (401, 403)
+
+
+def test_analyst_enters_and_edits_a_project_in_the_web(client: TestClient) -> None:
+    from browser.seed import ANALYST
+
+    csrf = client.get("/api/auth/me").json()["csrf_token"]
+    csrf = client.post("/api/auth/login", json={"username": ANALYST[0], "password": ANALYST[1]},
+                       headers={"X-CSRF-Token": csrf}).json()["csrf_token"]
+    r = client.post("/projects/new", data={"csrf_token": csrf, "name": "网页录入测试项目", "stage": "签约",
+                                           "stage_date": "2024-02-01", "investment_yi": "3.5", "region": "泰州",
+                                           "organizations": "甲公司、乙公司"}, follow_redirects=False)
+    assert r.status_code == 303
+    pid = int(r.headers["location"].rsplit("/", 1)[1])
+    r = client.post(f"/projects/{pid}/edit", data={"csrf_token": csrf, "name": "网页录入测试项目", "investment_yi": "4",
+                                                   "stage": "开工", "stage_date": "2024-07-01"}, follow_redirects=False)
+    assert r.status_code == 303
+    p = client.get(f"/api/projects/{pid}").json()
+    assert p["investment"] == 4e8 and p["stage"] == "开工" and p["region_adcode"] == "321200"
+    assert [(s["stage"], s["date"]) for s in p["stages"]] == [("签约", "2024-02-01"), ("开工", "2024-07-01")]
+    assert "investment" in p["manual_fields"]
+    r = client.post(f"/projects/{pid}/edit", data={"csrf_token": "forged", "name": "x"}, follow_redirects=False)
+    assert r.status_code == 403

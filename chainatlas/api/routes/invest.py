@@ -17,7 +17,7 @@ from chainatlas.api.schemas.common import ERRORS
 from chainatlas.api.security import Editor
 from chainatlas.invest.excel import monthly_report_xlsx
 from chainatlas.invest.pipeline import pipeline_kpis
-from chainatlas.invest.projects import get_project, list_projects, update_project
+from chainatlas.invest.projects import add_stage, create_project, get_project, list_projects, update_project
 from chainatlas.invest.targets import targets_for
 from chainatlas.invest.worklist import shortlist, target_rows, targets_workbook, update_target
 
@@ -30,6 +30,22 @@ class ProjectEdit(BaseModel):
     stage: str | None = Field(None, description="洽谈 | 签约 | 开工 | 投产")
     investment: float | None = Field(None, description="total investment in 元 (CNY)")
     region_adcode: str | None = None
+    note: str | None = None
+
+
+class ProjectIn(BaseModel):
+    name: str
+    stage: str = Field("洽谈", description="洽谈 | 签约 | 开工 | 投产")
+    stage_date: date | None = None
+    investment: float | None = Field(None, description="total investment in 元 (CNY)")
+    region_adcode: str | None = None
+    organizations: list[str] = []
+    note: str | None = None
+
+
+class StageIn(BaseModel):
+    stage: str = Field(description="洽谈 | 签约 | 开工 | 投产 | 竣工 | 达产")
+    stage_date: date | None = None
     note: str | None = None
 
 
@@ -80,6 +96,24 @@ def project(project_id: int, session: SessionDep) -> dict:
 @router.patch("/projects/{project_id}", responses=ERRORS, summary="Edit a project (analyst/admin; X-CSRF-Token)")
 def edit_project(project_id: int, body: ProjectEdit, session: SessionDep, user: Editor) -> dict:
     update_project(session, project_id, body.model_dump(exclude_unset=True), user=user.username)
+    session.flush()
+    invalidate()
+    return get_project(session, project_id)  # type: ignore[return-value]
+
+
+@router.post("/projects", responses=ERRORS, summary="Enter a project by hand (analyst/admin; X-CSRF-Token)")
+def new_project(body: ProjectIn, session: SessionDep, user: Editor) -> dict:
+    p = create_project(session, {"name": body.name, "stage": body.stage, "investment": body.investment,
+                                 "region_adcode": body.region_adcode, "note": body.note},
+                       stage_date=body.stage_date, organizations=body.organizations, user=user.username)
+    invalidate()
+    return get_project(session, p.id)  # type: ignore[return-value]
+
+
+@router.post("/projects/{project_id}/stages", responses=ERRORS,
+             summary="Record a dated stage of a project (analyst/admin; X-CSRF-Token)")
+def new_stage(project_id: int, body: StageIn, session: SessionDep, user: Editor) -> dict:
+    add_stage(session, project_id, body.stage, body.stage_date, user=user.username, note=body.note)
     session.flush()
     invalidate()
     return get_project(session, project_id)  # type: ignore[return-value]

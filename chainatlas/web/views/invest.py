@@ -17,7 +17,7 @@ from chainatlas.api.queries.regions import resolve_region
 from chainatlas.api.security import CurrentUserInfo, require_role
 from chainatlas.errors import ChainAtlasError
 from chainatlas.invest.pipeline import pipeline_kpis
-from chainatlas.invest.projects import get_project, list_projects
+from chainatlas.invest.projects import add_stage, create_project, get_project, list_projects, update_project
 from chainatlas.invest.targets import targets_for
 from chainatlas.invest.worklist import shortlist, target_rows, update_target
 from chainatlas.store.models import PROJECT_STAGES, TARGET_STATUSES
@@ -112,9 +112,49 @@ def projects_page(request: Request, session: SessionDep, region: str | None = No
                   stage=stage, stages=PROJECT_STAGES, month=date.today().strftime("%Y-%m"))
 
 
+@router.post("/projects/new")
+def project_new_form(request: Request, session: SessionDep, user: EditorUser, name: Annotated[str, Form()],
+                     stage: Annotated[str, Form()] = "洽谈", stage_date: Annotated[str, Form()] = "",
+                     investment_yi: Annotated[str, Form()] = "", region: Annotated[str, Form()] = "",
+                     organizations: Annotated[str, Form()] = "") -> Response:
+    try:
+        with session.begin_nested():
+            adcode = resolve_region(session, region).adcode if region.strip() else None
+            p = create_project(session, {"name": name, "stage": stage, "region_adcode": adcode,
+                                         "investment": float(investment_yi) * 1e8 if investment_yi.strip() else None},
+                               stage_date=date.fromisoformat(stage_date) if stage_date else None,
+                               organizations=[o.strip() for o in organizations.replace("，", "、").split("、")
+                                              if o.strip()], user=user.username)
+        invalidate()
+    except (ChainAtlasError, ValueError) as exc:
+        code, message = (exc.code, exc.message) if isinstance(exc, ChainAtlasError) else ("E663", str(exc))
+        return render(request, "error.html", status_code=400, code=code, message=message, status=400)
+    return RedirectResponse(f"/projects/{p.id}", status_code=303)
+
+
+@router.post("/projects/{project_id}/edit")
+def project_edit_form(project_id: int, request: Request, session: SessionDep, user: EditorUser,
+                      name: Annotated[str, Form()], investment_yi: Annotated[str, Form()] = "",
+                      note: Annotated[str, Form()] = "", stage: Annotated[str, Form()] = "",
+                      stage_date: Annotated[str, Form()] = "") -> Response:
+    try:
+        with session.begin_nested():
+            update_project(session, project_id, {
+                "name": name, "note": note or None,
+                "investment": float(investment_yi) * 1e8 if investment_yi.strip() else None}, user=user.username)
+            if stage:
+                add_stage(session, project_id, stage, date.fromisoformat(stage_date) if stage_date else None,
+                          user=user.username)
+        invalidate()
+    except (ChainAtlasError, ValueError) as exc:
+        code, message = (exc.code, exc.message) if isinstance(exc, ChainAtlasError) else ("E663", str(exc))
+        return render(request, "error.html", status_code=400, code=code, message=message, status=400)
+    return RedirectResponse(f"/projects/{project_id}", status_code=303)
+
+
 @router.get("/projects/{project_id}")
 def project_page(project_id: int, request: Request, session: SessionDep) -> Response:
     p = get_project(session, project_id)
     if p is None:
         raise NotFound(f"project {project_id} does not exist")
-    return render(request, "project.html", p=p)
+    return render(request, "project.html", p=p, stages=("洽谈", "签约", "开工", "竣工", "投产", "达产"))
