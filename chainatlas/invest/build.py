@@ -196,10 +196,14 @@ def build_projects(session: Session, *, progress: Callable[[int], None] | None =
             ev = _evidence(session, doc, rep.start, rep.end, rep.sentence)
             stated_date = iso_date(rep.date)
             for stage, planned, implied in _steps(rep):
+                # A planned step keeps the date it is planned for; a done step without a stated
+                # date is dated by the page that reports it (见报); an implied one stays undated.
+                when, when_text = (stated_date, rep.date_text) if not implied else (None, None)
+                if when is None and not (planned or implied) and doc.published_at is not None:
+                    when, when_text = doc.published_at, f"见报 {doc.published_at.isoformat()}"
                 project.stages.append(ProjectStage(
-                    stage=stage, planned=planned, date=stated_date if not (planned or implied) else None,
-                    date_text=rep.date_text, document_id=doc.id, evidence_id=ev, sentence=rep.sentence,
-                    amount=rep.amount, source="news"))
+                    stage=stage, planned=planned, date=when, date_text=when_text, document_id=doc.id,
+                    evidence_id=ev, sentence=rep.sentence, amount=rep.amount, source="news"))
             known = {o.name for o in project.organizations}
             for surface, kind, org_id, at in mentions:
                 if (kind not in PARTY_KINDS or surface in known or "与" in surface or "(" in surface[-5:]
@@ -231,7 +235,7 @@ def _steps(rep: ProjectReport) -> list[tuple[str, bool, bool]]:
         stage = {"完工": "竣工", "竣工": "竣工", "达产": "达产"}.get(st.word, st.stage)
         if (stage, st.planned, False) not in seen:
             seen.append((stage, st.planned, False))
-    if rep.stage not in {s for s, planned, _ in seen if not planned} and not (
+    if rep.stage not in {s for s, _, _ in seen} and not (
             rep.stage == "开工" and any(s == "竣工" and not p for s, p, _ in seen)):
         seen.append((rep.stage, False, True))
     return seen
