@@ -34,6 +34,25 @@ def signals(db: DbOpt = None) -> None:
         console.print(f"时机信号 signals: {build_signals(s)}")
 
 
+@app.command("nodes")
+def nodes(region: RegionOpt, as_json: JsonOpt = False, db: DbOpt = None) -> None:
+    """待补环节：断链、堵点、卡点、薄弱（及其节点 id）/ the nodes to attract for, with their ids."""
+    from chainatlas.analyse import chain_report
+    from chainatlas.invest.targets import nodes_to_work
+
+    store = get_store(db)
+    try:
+        with store.session() as s:
+            rows = nodes_to_work(chain_report(s, region, sections={"gaps", "choke_points", "bottlenecks"}))
+    except ChainAtlasError as exc:
+        raise fail(str(exc)) from exc
+    if as_json:
+        _dump(rows)
+        return
+    for r in rows:
+        console.print(f"[bold]{r['kind']}[/bold] {r['name']} ({r['node_id']})  {r['why']}")
+
+
 @app.command("targets")
 def targets(
     region: RegionOpt,

@@ -16,6 +16,7 @@ from datetime import date
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from chainatlas.analyse.bottlenecks import keyword_index, nodes_in
 from chainatlas.extract.places import main_region, places
 from chainatlas.ingest.offsets import OffsetMap
 from chainatlas.invest.reading import (
@@ -28,6 +29,7 @@ from chainatlas.invest.reading import (
     same_project,
 )
 from chainatlas.store.models import (
+    ChainNode,
     Document,
     EvidenceSpan,
     Mention,
@@ -166,8 +168,13 @@ def build_projects(session: Session, *, progress: Callable[[int], None] | None =
     session.execute(delete(ProjectStage).where(ProjectStage.source == "news"))
     session.execute(delete(ProjectOrganization).where(ProjectOrganization.role != "manual"))
     projects = list(session.scalars(select(Project)))
+    for p in projects:  # re-placed on chain nodes from the pages read below
+        if "node_ids" not in (p.manual_fields or []) and p.source == "news":
+            p.node_ids = []
     parks: dict[str, int | None] = {}
     heads = lexicon().heads
+    keywords = keyword_index(session)
+    node_names = dict(session.execute(select(ChainNode.id, ChainNode.name)).all())
     docs = session.scalars(select(Document).where(Document.near_duplicate_of.is_(None))
                            .order_by(Document.published_at.is_(None), Document.published_at, Document.id))
     for doc in docs:
@@ -192,6 +199,10 @@ def build_projects(session: Session, *, progress: Callable[[int], None] | None =
                 projects.append(project)
                 out.created += 1
             _apply(project, rep, region, _park_id(session, rep.sentence, parks))
+            if "node_ids" not in (project.manual_fields or []):
+                # The chain nodes its name places it on (华诺泰带状疱疹疫苗项目 → 疫苗), else its sentence's.
+                found = nodes_in(rep.name, keywords, node_names) or nodes_in(rep.sentence, keywords, node_names)
+                project.node_ids = sorted(set(project.node_ids or []) | found)
             sentences = [(rep.start, rep.end, rep.sentence), *rep.more_sentences]
             ev = _evidence(session, doc, rep.start, rep.end, rep.sentence)
             stated_date = iso_date(rep.date)

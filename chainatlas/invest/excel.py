@@ -94,6 +94,9 @@ def monthly_report_xlsx(session: Session, *, region: str | None = None, month: s
     _sheet(wb, "分地区", ["地区", "项目数", "总投资", "洽谈", "签约", "开工", "投产"], [
         [r["name"], r["count"], fmt_amount(r["amount"]), r["洽谈"], r["签约"], r["开工"], r["投产"]]
         for r in k["by_region"]])
+    _sheet(wb, "分产业链", ["产业链", "项目数", "总投资", "洽谈", "签约", "开工", "投产"], [
+        [r["name"], r["count"], fmt_amount(r["amount"]), r["洽谈"], r["签约"], r["开工"], r["投产"]]
+        for r in k["by_subchain"]])
     _sheet(wb, "分园区", ["园区", "项目数", "总投资", "洽谈", "签约", "开工", "投产"], [
         [r["name"], r["count"], fmt_amount(r["amount"]), r["洽谈"], r["签约"], r["开工"], r["投产"]]
         for r in k["by_park"]])

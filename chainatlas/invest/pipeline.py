@@ -116,6 +116,12 @@ def _group(session: Session, projects: list[Project], by: str) -> list[dict]:
     return out
 
 
+def _subchain_names() -> dict[str, str]:
+    from chainatlas.taxonomy.load import read_taxonomy
+
+    return dict(read_taxonomy().subchains)
+
+
 def _by_subchain(session: Session, projects: list[Project]) -> list[dict]:
     from chainatlas.store.models import ChainNode
 
@@ -126,6 +132,7 @@ def _by_subchain(session: Session, projects: list[Project]) -> list[dict]:
     for p in projects:
         for s in sorted({sub[n] for n in (p.node_ids or []) if n in sub}) or ["未归类"]:
             groups[s].append(p)
-    return [{"subchain": k, "count": len(v), "amount": sum(p.investment or 0 for p in v) or None,
+    names = _subchain_names()
+    return [{"subchain": k, "name": names.get(k, k), "count": len(v), "amount": sum(p.investment or 0 for p in v) or None,
              **{stage: sum(1 for p in v if p.stage == stage) for stage in PROJECT_STAGES}}
             for k, v in sorted(groups.items(), key=lambda kv: -len(kv[1]))]

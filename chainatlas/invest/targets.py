@@ -221,3 +221,21 @@ def _local_buyers(session: Session, scope: Scope, node_id: str, nodes: dict) -> 
     return list(session.scalars(select(o.name).join(n, n.organization_id == o.id)
                                 .where(n.node_id.in_(sorted(fed)), scope.org_filter(o), o.is_candidate.is_(False),
                                        o.kind.not_in(NON_SUPPLY_KINDS)).distinct().limit(50)))
+
+
+def nodes_to_work(report: dict) -> list[dict]:
+    """The nodes a chain report says to attract for: gaps (断链), voiced needs (堵点), choke
+    points (卡点), then weak nodes (薄弱) — each once, with why."""
+    out: list[dict] = []
+    seen: set[str] = set()
+    for key, label in (("gaps", "断链"), ("bottlenecks", "堵点"), ("choke_points", "卡点")):
+        for f in report.get(key) or []:
+            if f["node_id"] not in seen:
+                seen.add(f["node_id"])
+                out.append({"node_id": f["node_id"], "name": f["name"], "kind": label, "why": f.get("why") or ""})
+    for n in report.get("nodes") or []:
+        if n["status"] == "weak" and n["id"] not in seen:
+            seen.add(n["id"])
+            out.append({"node_id": n["id"], "name": n["name"], "kind": "薄弱",
+                        "why": f"区位熵 {n['location_quotient']}，本地 {n['organization_count']} 家"})
+    return out

@@ -18,7 +18,7 @@ from chainatlas.api.security import CurrentUserInfo, require_role
 from chainatlas.errors import ChainAtlasError
 from chainatlas.invest.pipeline import pipeline_kpis
 from chainatlas.invest.projects import add_stage, create_project, get_project, list_projects, update_project
-from chainatlas.invest.targets import targets_for
+from chainatlas.invest.targets import nodes_to_work, targets_for
 from chainatlas.invest.worklist import shortlist, target_rows, update_target
 from chainatlas.store.models import PROJECT_STAGES, TARGET_STATUSES
 from chainatlas.web import chain_view as cv
@@ -28,29 +28,12 @@ router = APIRouter(include_in_schema=False)
 EditorUser = Annotated[CurrentUserInfo, Depends(require_role("admin", "analyst"))]
 
 
-def _nodes_to_work(report: dict) -> list[dict]:
-    """Gaps, then choke points, weak nodes and voiced needs: each once, with why."""
-    out: list[dict] = []
-    seen: set[str] = set()
-    for key, label in (("gaps", "断链"), ("bottlenecks", "堵点"), ("choke_points", "卡点")):
-        for f in report.get(key) or []:
-            if f["node_id"] not in seen:
-                seen.add(f["node_id"])
-                out.append({"node_id": f["node_id"], "name": f["name"], "kind": label, "why": f.get("why") or ""})
-    for n in report.get("nodes") or []:
-        if n["status"] == "weak" and n["id"] not in seen:
-            seen.add(n["id"])
-            out.append({"node_id": n["id"], "name": n["name"], "kind": "薄弱",
-                        "why": f"区位熵 {n['location_quotient']}，本地 {n['organization_count']} 家"})
-    return out
-
-
 @router.get("/invest")
 def invest_page(request: Request, session: SessionDep, region: str = "泰州", node: str | None = None,
                 signals: bool = False, tier: str | None = None, province: str | None = None) -> Response:
     info = resolve_region(session, region)
     report = cv.region_report(session, info.adcode)
-    nodes = _nodes_to_work(report)
+    nodes = nodes_to_work(report)
     node = node or (nodes[0]["node_id"] if nodes else None)
     result = targets_for(session, info.adcode, node, limit=50) if node else None
     targets = result["targets"] if result else []
