@@ -70,3 +70,10 @@ def test_signals_halve_at_their_half_life() -> None:
     one = decayed("financing", date.fromordinal(today.toordinal() - int(k.half_life_days)), today)
     assert abs(one - k.weight / 2) < 0.01
     assert decayed("contract", date(2024, 1, 1), today) < decayed("approval", date(2024, 1, 1), today)
+
+
+def test_project_named_after_the_step_and_verbs_are_not_names() -> None:
+    reps = _read("某某生物有限公司今年3月在泰州医药高新区签约落户，总投资12.3亿元，建设疫苗生产基地。")
+    assert [(r.name, r.stage, r.amount) for r in reps] == [("疫苗生产基地", "签约", 1.23e9)]
+    assert reps[0].region is not None and reps[0].region.adcode == "321200"
+    assert names_in("某公司宣布将在新加坡设立东南亚总部并建立工厂") == []

@@ -151,7 +151,7 @@ def steps_in(text: str) -> list[tuple[int, Step]]:
     out: list[tuple[int, Step]] = []
     planned = False
     for s, word, stage in found:
-        clause_start = max(text.rfind(c, 0, s) for c in ",,;;:") + 1
+        clause_start = max(text.rfind(c, 0, s) for c in ",，;；:：") + 1
         before = text[clause_start:s]
         if any(p in before for p in lex.planned_before) or word.startswith("拟"):
             planned = True
@@ -187,19 +187,27 @@ def _cut_left(run: str) -> str:
     that still leaves a name (签订康养产业园建设 → 康养产业园建设, not 建设 → ''). 与/和 join
     two parties only after an owner (县, 公司 …): 类器官与器官芯片 is one name."""
     lex = lexicon()
-    cuts = set()
+    cuts: dict[int, str] = {}
     for w in lex.name_stops:
         for m in re.finditer(re.escape(w), run):
             if w in _CONNECTIVES and m.start() > 0 and not run[:m.start()].endswith(_OWNER_END):
                 continue
-            cuts.add(m.end())
+            if len(w) >= len(cuts.get(m.end(), "")):
+                cuts[m.end()] = w
     if not cuts:
         return run
     for c in sorted(cuts, reverse=True):
         rest = run[c:]
         if len(rest) >= 2 and rest not in lex.name_stops:
             return rest
+        if cuts[c] not in _NAME_TAILS:
+            return ""  # 设立东南亚总部并建立|工厂: a verb right before the head, no name
     return ""
+
+
+# Stop words that may also end a name (康养产业园建设项目): a cut after one that leaves
+# nothing looks further left instead of giving up.
+_NAME_TAILS = ("建设", "新建", "投资")
 
 
 def _clean(name: str) -> str:
@@ -342,13 +350,13 @@ def _date_before(text: str, at: int, published: date | None) -> tuple[str | None
     return resolve(best, published), best.group(0)
 
 
-_CLAUSE = re.compile(r"[^,,;;:：]+")
+_CLAUSE = re.compile(r"[^,，;；:：]+")
 
 
 def _in_step_clauses(sent: str, found: list[tuple[int, Step]],
                      names: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """Names in a clause that holds a step, or in the clause just before it when that one
-    holds none (丽珠集团(宁夏)医药产业园,是…重点开工项目之一)."""
+    """Names in a clause that holds a step, else in the nearest earlier clause without a step
+    (丽珠集团(宁夏)医药产业园,是…重点开工项目之一), else in one of the next two."""
     clauses = [m.span() for m in _CLAUSE.finditer(sent)]
     marks = {i for i, (cs, ce) in enumerate(clauses) for at, _ in found if cs <= at < ce}
     keep: set[int] = set()
@@ -363,6 +371,13 @@ def _in_step_clauses(sent: str, found: list[tuple[int, Step]],
             if any(clauses[j][0] <= n[0] < clauses[j][1] for n in names):
                 keep.add(j)
                 break
+        else:  # …签约落户,总投资12亿元,建设某某生产基地: the project follows the step
+            for j in range(i + 1, min(i + 3, len(clauses))):
+                if j in marks:
+                    break
+                if any(clauses[j][0] <= n[0] < clauses[j][1] for n in names):
+                    keep.add(j)
+                    break
     return [n for n in names if any(clauses[i][0] <= n[0] < clauses[i][1] for i in keep)]
 
 
