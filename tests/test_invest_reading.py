@@ -77,3 +77,12 @@ def test_project_named_after_the_step_and_verbs_are_not_names() -> None:
     assert [(r.name, r.stage, r.amount) for r in reps] == [("疫苗生产基地", "签约", 1.23e9)]
     assert reps[0].region is not None and reps[0].region.adcode == "321200"
     assert names_in("某公司宣布将在新加坡设立东南亚总部并建立工厂") == []
+
+
+def test_distance_between_seats() -> None:
+    from chainatlas.invest.distance import distance_km
+
+    km = distance_km("321200", "420100")  # 泰州 – 武汉, about 570 km as the crow flies
+    assert km is not None and 500 < km < 650
+    assert distance_km("321203", "321200") is not None and distance_km("321203", "321200") < 50  # type: ignore[operator]
+    assert distance_km(None, "321200") is None

@@ -21,11 +21,13 @@ from chainatlas.analyse.candidates import tier_score
 from chainatlas.analyse.data import CHAIN_RELATIONS, NON_SUPPLY_KINDS, load_taxonomy_tables
 from chainatlas.analyse.report import region_index
 from chainatlas.analyse.scope import Scope, resolve_scope
+from chainatlas.invest.distance import distance_km
 from chainatlas.invest.errors import InvestError
 from chainatlas.invest.signals import decayed, signal_kinds
 from chainatlas.store.models import (
     InvestTarget,
     NodeInput,
+    NodeKeyword,
     Organization,
     OrganizationNode,
     OrgSignal,
@@ -38,6 +40,7 @@ from chainatlas.units import fmt_wan
 
 POOL = 60
 WEIGHTS = {"fit": 2.0, "strength": 3.0, "leader": 3.0, "supply": 2.0, "corridor": 1.0}
+FAR_KM = 1500.0  # beyond this a site is as far as any other for a supplier's logistics
 LEADER_TIERS = ("上市", "制造业单项冠军", "专精特新小巨人")
 
 
@@ -126,6 +129,10 @@ def targets_for(session: Session, region: str | Scope, node_id: str, *, limit: i
                                             "date": s.date.isoformat() if s.date else None,
                                             "points": decayed(s.kind, s.date, today), "sentence": s.sentence,
                                             "document_id": s.document_id})
+    # The node's product words (培养基, 层析填料 …), longest first: a firm named for the product fits best.
+    product_words = sorted({k for (k,) in session.execute(select(NodeKeyword.keyword).where(
+        NodeKeyword.node_id.in_(bindparam("sub", expanding=True))), {"sub": sorted(sub)}) if len(k) >= 2}
+        | {nodes[n].name for n in sub}, key=lambda w: (-len(w), w))
     leaders = _local_leaders(session, scope, {r["local_id"] for rs in rels.values() for r in rs})
     buyers = _local_buyers(session, scope, node_id, nodes)
     names = dict(session.execute(select(Region.adcode, Region.name).where(
@@ -135,7 +142,7 @@ def targets_for(session: Session, region: str | Scope, node_id: str, *, limit: i
     out = []
     for c in pool.values():
         factors = _factors(c, node_id, tiers[c["id"]], rels[c["id"]], leaders, buyers, scope, max_rev, names,
-                           {nid: nodes[nid].name for nid in c["nodes"] if nid in nodes})
+                           {nid: nodes[nid].name for nid in c["nodes"] if nid in nodes}, product_words)
         signals = sorted(sigs[c["id"]], key=lambda s: -s["points"])
         if signals:
             factors.append({"factor": "timing", "label": "时机信号", "points": round(sum(s["points"] for s in signals), 3),
@@ -156,16 +163,21 @@ def targets_for(session: Session, region: str | Scope, node_id: str, *, limit: i
     return {"region": scope.as_dict(), "node": {"id": node_id, "name": nodes[node_id].name,
                                                 "subchain": nodes[node_id].subchain},
             "year": year, "targets": out[:limit], "excluded_local": excluded,
-            "notes": ["得分为各因子之和：节点契合、实力（营收/梯队/上市）、链主招商、供应链招商、区位走廊、时机信号（按半衰期衰减）。",
+            "notes": ["得分为各因子之和：节点与产品契合、实力（营收/梯队/上市）、链主招商、供应链招商、区位走廊（距离与已有往来）、时机信号（按半衰期衰减）。",
                       "不以补贴或税收优惠作为因子；已在本地或在本地已有子公司的企业不列入。"]}
 
 
 def _factors(c: dict, node_id: str, tiers: list[str], rels: list[dict], leaders: dict[int, str],
-             buyers: list[str], scope: Scope, max_rev: float, names: dict, node_names: dict[str, str]) -> list[dict]:
+             buyers: list[str], scope: Scope, max_rev: float, names: dict, node_names: dict[str, str],
+             product_words: list[str]) -> list[dict]:
     exact = node_id in c["nodes"]
-    factors = [{"factor": "fit", "label": "节点契合", "points": WEIGHTS["fit"] * (1.0 if exact else 0.7),
-                "evidence": [f"登记于该节点{'' if exact else '的下级节点'}：" + "、".join(
-                    node_names.get(n, n) for n in sorted(c["nodes"]))]}]
+    fit_ev = [f"登记于该节点{'' if exact else '的下级节点'}：" + "、".join(node_names.get(n, n) for n in sorted(c["nodes"]))]
+    product = next((w for w in product_words if w in c["name"]), None)
+    if product:
+        fit_ev.append(f"企业名称含本环节产品词「{product}」")
+    factors = [{"factor": "fit", "label": "节点与产品契合",
+                "points": round(WEIGHTS["fit"] * ((1.0 if exact else 0.7) + (0.25 if product else 0.0)), 3),
+                "evidence": fit_ev}]
     ts = tier_score(tiers)
     rev = c["revenue"] or 0
     strength = WEIGHTS["strength"] * (0.5 * ts + 0.5 * (math.log1p(rev) / math.log1p(max_rev) if rev else 0))
@@ -191,12 +203,14 @@ def _factors(c: dict, node_id: str, tiers: list[str], rels: list[dict], leaders:
             ev.append(f"本地下游需此环节的企业 {len(buyers)} 家：" + "、".join(buyers[:5]))
         factors.append({"factor": "supply", "label": "供应链招商", "points": round(pts, 3), "evidence": ev})
     reg = c["region_adcode"] or ""
-    if reg and reg[:2] == scope.adcode[:2]:
-        factors.append({"factor": "corridor", "label": "区位走廊", "points": WEIGHTS["corridor"],
-                        "evidence": [f"同省（{names.get(reg[:2] + '0000', reg[:2])}），运输与协作半径短"]})
-    elif rels:
-        factors.append({"factor": "corridor", "label": "区位走廊", "points": WEIGHTS["corridor"] * 0.5,
-                        "evidence": [f"与本地已有 {len(rels)} 条供需往来（跨区走廊）"]})
+    km = distance_km(reg, scope.adcode)
+    near = max(0.0, 1.0 - km / FAR_KM) if km is not None else 0.0
+    ev = [f"距本地约 {km:,.0f} 公里" + ("（同省）" if reg[:2] == scope.adcode[:2] else "")] if km is not None else []
+    if rels:
+        ev.append(f"与本地已有 {len(rels)} 条供需往来（跨区走廊）")
+    pts = WEIGHTS["corridor"] * min(1.0, near + (0.5 if rels else 0.0))
+    if pts > 0:
+        factors.append({"factor": "corridor", "label": "区位走廊", "points": round(pts, 3), "evidence": ev})
     return factors
 
 

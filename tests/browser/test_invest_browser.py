@@ -41,7 +41,7 @@ def test_targets_shortlist_pipeline_and_timeline(page, invest_world) -> None:  #
     page.goto(base + "/invest?region=321200&node=bio.media")
     target = page.locator("[data-testid=target]").filter(has_text="武汉培养基科技有限公司").first
     factors = target.locator("[data-testid=factors]").inner_text()
-    assert "节点契合" in factors and "链主招商" in factors and "泰州疫苗生物有限公司" in factors
+    assert "节点与产品契合" in factors and "链主招商" in factors and "区位走廊" in factors and "泰州疫苗生物有限公司" in factors
     assert "融资" in target.locator("[data-testid=why-now]").inner_text()
     assert "B轮融资" in target.locator("[data-testid=signals]").inner_text()
     assert target.locator("[data-testid=shortlist]").count() == 0  # anonymous: a login link instead
