@@ -107,3 +107,22 @@ def test_analyst_enters_and_edits_a_project_in_the_web(client: TestClient) -> No
     assert "investment" in p["manual_fields"]
     r = client.post(f"/projects/{pid}/edit", data={"csrf_token": "forged", "name": "x"}, follow_redirects=False)
     assert r.status_code == 403
+
+
+def test_sheet_upload_needs_login_and_reports_rows(client: TestClient, tmp_path: Path) -> None:
+    from browser.seed import ANALYST
+
+    path = _sheet(tmp_path / "upload.xlsx", [["上传测试项目", "签约", "2024-04-01", 2000, "泰州", "丙公司"],
+                                             ["", "签约", None, None, None, None],
+                                             ["上传坏行项目", "建成", None, None, None, None]])
+    files = {"file": ("upload.xlsx", path.read_bytes(), "application/octet-stream")}
+    assert client.post("/api/projects/import", files=files).status_code in (401, 403)
+    csrf = client.get("/api/auth/me").json()["csrf_token"]
+    csrf = client.post("/api/auth/login", json={"username": ANALYST[0], "password": ANALYST[1]},
+                       headers={"X-CSRF-Token": csrf}).json()["csrf_token"]
+    r = client.post("/api/projects/import", files=files, headers={"X-CSRF-Token": csrf})
+    errors = r.json()["errors"]
+    assert r.status_code == 200 and r.json()["imported"] == 1 and len(errors) == 2 and "E665" in errors[0]
+    r = client.post("/projects/import", files=files, data={"csrf_token": csrf})
+    assert r.status_code == 200 and "E661" in r.text and "upload.xlsx:4" in r.text
+    assert client.get("/api/projects", params={"q": "上传测试"}).json()["total"] == 1

@@ -111,6 +111,16 @@ IMPORT_COLUMNS = {"项目名称": "name", "项目": "name", "阶段": "stage", "
                   "地区": "region", "投资方": "organizations", "备注": "note"}
 
 
+def import_projects_bytes(store: Store, filename: str, data: bytes) -> dict:
+    """The same from an upload: read through a temporary file (openpyxl wants a path or file)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / (Path(filename or "projects.xlsx").name or "projects.xlsx")
+        path.write_bytes(data)
+        return import_projects_xlsx(store, path)
+
+
 def import_projects_xlsx(store: Store, path: Path) -> dict:
     """An office's project sheet: each good row is entered (again: the same name updates),
     each bad row is reported with its row number and kept out; good rows are not lost."""

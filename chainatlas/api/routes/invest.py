@@ -6,16 +6,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from chainatlas.api.cache import invalidate
-from chainatlas.api.deps import SessionDep
+from chainatlas.api.deps import SessionDep, StoreDep
 from chainatlas.api.errors import NotFound
 from chainatlas.api.schemas.common import ERRORS
 from chainatlas.api.security import Editor
-from chainatlas.invest.excel import monthly_report_xlsx
+from chainatlas.invest.excel import import_projects_bytes, monthly_report_xlsx
 from chainatlas.invest.pipeline import pipeline_kpis
 from chainatlas.invest.projects import add_stage, create_project, get_project, list_projects, update_project
 from chainatlas.invest.targets import targets_for
@@ -108,6 +109,15 @@ def new_project(body: ProjectIn, session: SessionDep, user: Editor) -> dict:
                        stage_date=body.stage_date, organizations=body.organizations, user=user.username)
     invalidate()
     return get_project(session, p.id)  # type: ignore[return-value]
+
+
+@router.post("/projects/import", responses=ERRORS,
+             summary="Import an office's project sheet (.xlsx; analyst/admin; X-CSRF-Token)")
+async def import_projects(file: UploadFile, store: StoreDep, user: Editor) -> dict:
+    data = await file.read()
+    report = await run_in_threadpool(import_projects_bytes, store, file.filename or "projects.xlsx", data)
+    invalidate()
+    return report
 
 
 @router.post("/projects/{project_id}/stages", responses=ERRORS,

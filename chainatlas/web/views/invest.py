@@ -7,15 +7,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from chainatlas.api.cache import invalidate
-from chainatlas.api.deps import SessionDep
+from chainatlas.api.deps import SessionDep, StoreDep
 from chainatlas.api.errors import NotFound
 from chainatlas.api.queries.regions import resolve_region
 from chainatlas.api.security import CurrentUserInfo, require_role
 from chainatlas.errors import ChainAtlasError
+from chainatlas.invest.excel import import_projects_bytes
 from chainatlas.invest.pipeline import pipeline_kpis
 from chainatlas.invest.projects import add_stage, create_project, get_project, list_projects, update_project
 from chainatlas.invest.targets import nodes_to_work, targets_for
@@ -113,6 +115,13 @@ def project_new_form(request: Request, session: SessionDep, user: EditorUser, na
         code, message = (exc.code, exc.message) if isinstance(exc, ChainAtlasError) else ("E663", str(exc))
         return render(request, "error.html", status_code=400, code=code, message=message, status=400)
     return RedirectResponse(f"/projects/{p.id}", status_code=303)
+
+
+@router.post("/projects/import")
+async def project_import_form(request: Request, store: StoreDep, user: EditorUser, file: UploadFile) -> Response:
+    report = await run_in_threadpool(import_projects_bytes, store, file.filename or "projects.xlsx", await file.read())
+    invalidate()
+    return render(request, "projects_import.html", report=report)
 
 
 @router.post("/projects/{project_id}/edit")
