@@ -46,7 +46,7 @@ def test_signing_then_groundbreaking_is_one_project_with_two_dated_stages(client
         build_projects(s)
     out = CliRunner().invoke(app, ["projects", "list", "--region", "泰州", "--json", "--db", str(store.url)])
     assert out.exit_code == 0, out.output
-    items = json.loads(out.output[out.output.index("{"):])["items"]
+    items = json.loads(out.stdout)["items"]  # stdout is the JSON document alone
     mine = [p for p in items if "带状疱疹疫苗产业化基地" in p["name"]]
     assert len(mine) == 1
     p = mine[0]
@@ -58,7 +58,7 @@ def test_signing_then_groundbreaking_is_one_project_with_two_dated_stages(client
         assert key in p
     # --stage filters
     out = CliRunner().invoke(app, ["projects", "list", "--stage", "签约", "--json", "--db", str(store.url)])
-    assert all(x["stage"] == "签约" for x in json.loads(out.output[out.output.index("{"):])["items"])
+    assert all(x["stage"] == "签约" for x in json.loads(out.stdout)["items"])
 
 
 def test_edit_needs_login_and_survives_rebuild(client: TestClient, tmp_path: Path) -> None:

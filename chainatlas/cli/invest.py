@@ -20,6 +20,19 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON"
 RegionOpt = Annotated[str, typer.Option("--region", "-r", help="地区或园区 / region or park")]
 
 
+def _store(db: str | None, *, quiet: bool):  # type: ignore[no-untyped-def]
+    """The store; with ``quiet`` (JSON output) reference data loads without progress bars, so
+    stdout is the JSON document alone."""
+    from chainatlas.bootstrap import ensure_reference_data
+
+    store = get_store(db, reference=False)
+    try:
+        ensure_reference_data(store, progress=not quiet)
+    except ChainAtlasError as exc:
+        raise fail(str(exc)) from exc
+    return store
+
+
 def _dump(obj: object) -> None:
     typer.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
 
@@ -40,7 +53,7 @@ def nodes(region: RegionOpt, as_json: JsonOpt = False, db: DbOpt = None) -> None
     from chainatlas.analyse import chain_report
     from chainatlas.invest.targets import nodes_to_work
 
-    store = get_store(db)
+    store = _store(db, quiet=as_json)
     try:
         with store.session() as s:
             rows = nodes_to_work(chain_report(s, region, sections={"gaps", "choke_points", "bottlenecks"}))
@@ -64,7 +77,7 @@ def targets(
     """某环节的目标企业：逐项得分与证据、时机信号、为何现在 / ranked targets for a node with reasons."""
     from chainatlas.invest.targets import targets_for
 
-    store = get_store(db)
+    store = _store(db, quiet=as_json)
     try:
         with store.session() as s:
             res = targets_for(s, region, node, limit=limit)
@@ -133,7 +146,7 @@ def list_cmd(region: Annotated[str | None, typer.Option("--region", "-r", help="
     """招商目标清单 / the office's target list."""
     from chainatlas.invest.worklist import target_rows, targets_workbook
 
-    store = get_store(db)
+    store = _store(db, quiet=as_json)
     try:
         with store.session() as s:
             rows = target_rows(s, region)

@@ -22,6 +22,19 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON"
 RegionOpt = Annotated[str | None, typer.Option("--region", "-r", help="地区或园区 / region or park")]
 
 
+def _store(db: str | None, *, quiet: bool):  # type: ignore[no-untyped-def]
+    """The store; with ``quiet`` (JSON output) reference data loads without progress bars, so
+    stdout is the JSON document alone."""
+    from chainatlas.bootstrap import ensure_reference_data
+
+    store = get_store(db, reference=False)
+    try:
+        ensure_reference_data(store, progress=not quiet)
+    except ChainAtlasError as exc:
+        raise fail(str(exc)) from exc
+    return store
+
+
 def _dump(obj: object) -> None:
     typer.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
 
@@ -53,7 +66,7 @@ def list_cmd(
     """项目列表 / list projects with their stage, amount, region, organizations, stages and evidence."""
     from chainatlas.invest.projects import list_projects
 
-    store = get_store(db)
+    store = _store(db, quiet=as_json)
     try:
         with store.session() as s:
             items, total = list_projects(s, region=region, stage=stage, limit=limit)
@@ -78,7 +91,7 @@ def show(project_id: int, as_json: JsonOpt = False, db: DbOpt = None) -> None:
     """一个项目的阶段时间线与证据 / one project's stage timeline with its evidence."""
     from chainatlas.invest.projects import get_project
 
-    store = get_store(db)
+    store = _store(db, quiet=as_json)
     with store.session() as s:
         p = get_project(s, project_id)
     if p is None:
@@ -143,7 +156,7 @@ def kpi(region: RegionOpt = None,
     """项目KPI：各阶段数量与金额、开工率、投产率、阶段间隔、停滞项目 / pipeline KPIs."""
     from chainatlas.invest.pipeline import pipeline_kpis
 
-    store = get_store(db)
+    store = _store(db, quiet=as_json)
     try:
         with store.session() as s:
             k = pipeline_kpis(s, region=region, since=date.fromisoformat(since) if since else None,
