@@ -50,7 +50,8 @@ def list_projects(session: Session, *, region: str | None = None, stage: str | N
     if park_id is not None:
         stmt = stmt.where(Project.park_id == park_id)
     if q:
-        stmt = stmt.where(or_(Project.name.contains(q), Project.name_key.contains(project_key(q))))
+        stmt = stmt.where(or_(Project.name.contains(q, autoescape=True),
+                              Project.name_key.contains(project_key(q), autoescape=True)))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(stmt.options(selectinload(Project.stages), selectinload(Project.organizations))
                            .order_by(Project.updated_at.desc(), Project.id.desc()).limit(limit).offset(offset)).all()
