@@ -1,6 +1,6 @@
 """Workbooks of 精准招商: the monthly 招商 report, the 招商目标清单, and an office's project
 sheet read in. Chinese headers, amounts in 万/亿 (units.fmt_amount), text from pages and
-users guarded against formula injection, no internal paths."""
+users kept as text cells (chainatlas.spreadsheet.safe_row), no internal paths."""
 
 from __future__ import annotations
 
@@ -16,17 +16,9 @@ from chainatlas.analyse.scope import resolve_scope
 from chainatlas.invest.errors import InvestError
 from chainatlas.invest.pipeline import pipeline_kpis
 from chainatlas.invest.projects import create_project, list_projects
+from chainatlas.spreadsheet import safe_row
 from chainatlas.store import Store
 from chainatlas.units import fmt_amount
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def cell(value: object) -> object:
-    """Text that a spreadsheet would run as a formula is written as text."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[object]], *, first: bool = False):  # type: ignore[no-untyped-def]
@@ -36,7 +28,7 @@ def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[object]
     for c in ws[1]:
         c.font = Font(bold=True)
     for row in rows:
-        ws.append([cell(v) for v in row])
+        ws.append(safe_row(ws, row))  # page text and office input stay text, never a formula
     for i, h in enumerate(headers, start=1):
         ws.column_dimensions[ws.cell(1, i).column_letter].width = max(10, min(60, len(h) * 2 + 4))
     for row in ws.iter_rows(min_row=2):
