@@ -6,7 +6,17 @@ from fastapi import APIRouter
 
 
 def routers() -> list[APIRouter]:
-    from chainatlas.web.views import account, apidocs, chain, dashboard, documents, invest, market, orgs, search
+    from chainatlas.web.views import (
+        account,
+        apidocs,
+        chain,
+        dashboard,
+        documents,
+        invest,
+        market,
+        orgs,
+        search,
+    )
 
     return [dashboard.router, chain.router, orgs.router, documents.router, search.router, account.router,
             apidocs.router, market.router, invest.router]
