@@ -34,6 +34,9 @@ def _demo_paths(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     import chainatlas.market.demo as market_demo
 
     monkeypatch.setattr(market_demo, "load_market_demo", lambda store: 0)
+    import chainatlas.invest.demo as invest_demo
+
+    monkeypatch.setattr(invest_demo, "load_invest_demo", lambda store: "")
     monkeypatch.setattr(pipeline, "ingest_paths", fake_ingest)
     demo_mod.demo(db=None, serve=False, open_browser=False, port=0, shared=False, workers=1)
     return seen

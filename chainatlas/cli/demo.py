@@ -38,12 +38,9 @@ def demo(
         paths.append(corpus)
     report = ingest_paths(store, paths, workers=workers, progress=True)
     console.print(f"新闻导入 news ingest: {ingest_summary(report)}")
-    from chainatlas.invest.build import build_projects
-    from chainatlas.invest.signals import build_signals
+    from chainatlas.invest.demo import load_invest_demo
 
-    with store.session() as session:
-        console.print(f"项目库 projects: {build_projects(session)}")
-        console.print(f"时机信号 signals: {build_signals(session)}")
+    console.print(f"项目库 projects: {load_invest_demo(store)}")
     console.print(f"溯源示例 traceability demo: {load_trace_demo(store)}")
     from chainatlas.market.demo import load_market_demo
 
