@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from rich.console import Console
 from rich.progress import track
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -68,7 +69,7 @@ def iter_region_rows() -> Iterator[RegionRow]:
 def load_regions(session: Session, *, progress: bool = False) -> int:
     rows = sorted(iter_region_rows(), key=lambda r: ("province", "prefecture", "county").index(r.level))
     existing = {r.adcode: r for r in session.scalars(select(Region))}
-    it = track(rows, description="行政区划 regions") if progress else rows
+    it = track(rows, description="行政区划 regions", console=Console(stderr=True)) if progress else rows
     for row in it:
         region = existing.get(row.adcode)
         if region is None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from rich.console import Console
 from rich.progress import track
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -228,7 +229,7 @@ def load_taxonomy(session: Session, *, progress: bool = False) -> Taxonomy:
     existing_nodes = {n.id: n for n in session.query(ChainNode)}
     # Parents first so the self-referencing foreign key is satisfied on insert.
     ordered = sorted(tax.nodes.values(), key=lambda n: (_depth(tax, n), n.order))
-    items = track(ordered, description="产业链节点 taxonomy") if progress else ordered
+    items = track(ordered, description="产业链节点 taxonomy", console=Console(stderr=True)) if progress else ordered
     for n in items:
         row = existing_nodes.pop(n.id, None) or ChainNode(id=n.id)
         row.name, row.subchain, row.stage, row.parent_id = n.name, n.subchain, n.stage, n.parent
