@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from chainatlas import __version__
-from chainatlas.cli import chain, db, demo, ingest, market, news, regions, serve, taxonomy, trace, user
+from chainatlas.cli import chain, db, demo, ingest, market, news, regions, serve, standards, taxonomy, trace, user
 from chainatlas.cli.registry import export_app, import_app, orgs_app
 
 app = typer.Typer(
@@ -29,6 +29,7 @@ app.add_typer(user.app, name="user")
 app.add_typer(trace.app, name="trace")
 app.add_typer(chain.app, name="chain")
 app.add_typer(market.app, name="market")
+app.add_typer(standards.app, name="standards")
 news.register(app)  # extract, eval, docs
 
 

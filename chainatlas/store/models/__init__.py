@@ -21,6 +21,16 @@ from .organization import (
     YearlyFigure,
 )
 from .region import Park, Region
+from .standards import (  # 标准云享站
+    Standard,
+    StandardAdoption,
+    StandardAlert,
+    StandardChange,
+    StandardImport,
+    StandardNode,
+    StandardReplacement,
+    StandardWatch,
+)
 from .user import ROLES, AppUser
 
 __all__ = [
@@ -29,4 +39,6 @@ __all__ = [
     "MarketEvent", "MarketMatch", "MarketNeed", "MarketNotice", "MarketOffer",
     "Mention", "Metric", "NodeCode", "NodeInput", "NodeKeyword", "OfficialCode", "Organization",
     "OrganizationAlias", "OrganizationNode", "OrganizationNodeVeto", "Park", "ReferenceData", "Region", "Relation", "Tier", "YearlyFigure",
+    "Standard", "StandardAdoption", "StandardAlert", "StandardChange", "StandardImport", "StandardNode",
+    "StandardReplacement", "StandardWatch",
 ]
