@@ -30,7 +30,7 @@ from pathlib import Path
 
 import tantivy
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import Session
 
 from chainatlas.standards.text import GAP, bigrams, index_tokens
@@ -100,11 +100,17 @@ def _write_state(directory: Path, state: IndexState) -> None:
     os.replace(tmp, directory / "state.json")
 
 
-def store_revision(s: Session) -> tuple[int, str]:
+_REVISION = select(StandardImport.__table__.c.id, StandardImport.__table__.c.imported_at).order_by(
+    StandardImport.__table__.c.id.desc()).limit(1)
+
+
+def store_revision(s: Session | Connection) -> tuple[int, str]:
     """The latest import (a primary-key lookup: this runs before every search)."""
-    row = s.execute(select(StandardImport.id, StandardImport.imported_at)
-                    .order_by(StandardImport.id.desc()).limit(1)).first()
-    return (row[0], row[1].isoformat()[:19]) if row else (0, "")
+    row = s.execute(_REVISION).first()
+    if not row:
+        return 0, ""
+    stamp = row[1] if isinstance(row[1], str) else row[1].isoformat(sep=" ")
+    return row[0], stamp[:19]
 
 
 def _count(s: Session) -> int:
@@ -212,11 +218,18 @@ def sync(store: Store) -> IndexState:
     return new
 
 
-def open_index(store: Store) -> tantivy.Index:
-    """The index for searching, synced first; cached per process while its state is unchanged."""
-    state = sync(store)
+def open_index(store: Store, conn: Connection | None = None) -> tantivy.Index:
+    """The index for searching, synced first; cached per process while its state is unchanged.
+    ``conn``: check the store's revision on this connection (one indexed lookup) before anything else."""
     directory = index_dir(store)
     key = str(directory)
+    if conn is not None:
+        rev = store_revision(conn)[0]
+        with _lock:
+            cached = _open.get(key)
+        if cached is not None and cached[0] == rev:
+            return cached[1]
+    state = sync(store)
     with _lock:
         cached = _open.get(key)
         if cached is not None and cached[0] == state.revision:
