@@ -42,6 +42,10 @@ def demo(
     from chainatlas.market.demo import load_market_demo
 
     console.print(f"科创供应链示例 marketplace demo: {load_market_demo(store)}")
+    from chainatlas.standards.sample import load_standards_demo
+
+    for line in load_standards_demo(store, shared=shared):
+        console.print(f"标准云享站 standards: {line}")
     if serve:
         from chainatlas.cli.serve import run_server
 

@@ -123,6 +123,19 @@ def import_catalogue(store: Store, cat: Catalogue, *, sync_index: bool = True) -
                 touched[st.key] = st
                 continue
             differs = False
+            if st.source != cat.source:
+                # The source that first listed a standard owns it; another catalogue only fills its gaps,
+                # so two catalogues imported in turn do not flip a record back and forth.
+                for f in _FIELDS:
+                    if getattr(st, f) is None and getattr(rec, f) is not None:
+                        setattr(st, f, getattr(rec, f))
+                        differs = True
+                if differs:
+                    st.revision = imp.id
+                    touched[st.key] = st
+                else:
+                    report.unchanged += 1
+                continue
             if st.status != rec.status:
                 kind = "withdrawn" if rec.status == "废止" else "status"
                 when = rec.withdrawn_on if rec.status == "废止" else rec.effective_on

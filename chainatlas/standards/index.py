@@ -39,7 +39,7 @@ from chainatlas.store.models import Standard, StandardImport
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 STATUS_RANK = {"现行": 2, "即将实施": 1, "废止": 0}
 _EPOCH = date(1970, 1, 1)
 _lock = threading.Lock()
@@ -60,6 +60,7 @@ def index_dir(store: Store) -> Path:
 def _schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_unsigned_field("id", stored=True, indexed=True, fast=True)
+    sb.add_text_field("ref", tokenizer_name="raw", index_option="basic")  # str(id): the delete-by-term key
     sb.add_text_field("words", tokenizer_name="ws", index_option="freq")
     sb.add_text_field("grams", tokenizer_name="ws", index_option="position")
     for name in ("status", "kind", "area"):
@@ -126,6 +127,7 @@ def _doc(row: tuple) -> tantivy.Document:
     day = effective or published
     doc = tantivy.Document()
     doc.add_unsigned("id", sid)
+    doc.add_text("ref", str(sid))
     doc.add_text("words", " ".join(index_tokens(text)))
     doc.add_text("grams", " ".join(grams))
     doc.add_text("status", status)
@@ -201,7 +203,7 @@ def sync(store: Store) -> IndexState:
             log.info("standards index busy; serving revision %s", state.revision)
             return state
         for row in _rows(s, Standard.revision > state.revision):
-            writer.delete_documents_by_term("id", row[0])
+            writer.delete_documents_by_term("ref", str(row[0]))
             writer.add_document(_doc(row))
         writer.commit()
         writer.wait_merging_threads()
