@@ -81,7 +81,7 @@ def raise_alerts(s: Session, changes: list[StandardChange]) -> int:
     nodes: dict[int, set[str]] = defaultdict(set)
     for i in range(0, len(std_ids), 500):
         chunk = std_ids[i:i + 500]
-        base.update(s.execute(select(Standard.id, Standard.base_key).where(Standard.id.in_(chunk))).tuples())
+        base.update(s.execute(select(Standard.id, Standard.base_key).where(Standard.id.in_(chunk))).all())
         for sid, nid in s.execute(select(StandardNode.standard_id, StandardNode.node_id)
                                   .where(StandardNode.standard_id.in_(chunk))):
             nodes[sid].add(nid)
@@ -90,8 +90,8 @@ def raise_alerts(s: Session, changes: list[StandardChange]) -> int:
     for oid, nid in s.execute(select(OrganizationNode.organization_id, OrganizationNode.node_id)
                               .where(OrganizationNode.organization_id.in_(org_ids))):
         org_nodes[str(oid)].add(nid)
-    existing = set(s.execute(select(StandardAlert.user_id, StandardAlert.change_id)
-                             .where(StandardAlert.change_id.in_([c.id for c in changes]))).tuples())
+    existing = {tuple(r) for r in s.execute(select(StandardAlert.user_id, StandardAlert.change_id)
+                                            .where(StandardAlert.change_id.in_([c.id for c in changes])))}
     added = 0
     for c in changes:
         for w in watches:

@@ -205,11 +205,11 @@ def _replacements(s: Session, records: list[StandardRecord], known: dict[str, St
             pairs.setdefault((newer.key, older.key), (parse(newer.number), parse(older.number)))
     if not pairs:
         return
-    have = set()
+    have: set[tuple] = set()
     olds = sorted({k[1] for k in pairs})
     for i in range(0, len(olds), CHUNK):
-        have |= set(s.execute(select(StandardReplacement.new_key, StandardReplacement.old_key)
-                              .where(StandardReplacement.old_key.in_(olds[i:i + CHUNK]))).tuples())
+        have |= {tuple(r) for r in s.execute(select(StandardReplacement.new_key, StandardReplacement.old_key)
+                              .where(StandardReplacement.old_key.in_(olds[i:i + CHUNK])))}
     missing = [k for k in pairs if k not in have]
     by_key = known | _by_keys(s, [k[1] for k in missing if k[1] not in known] + [k[0] for k in missing if k[0] not in known])
     for new_key, old_key in missing:
@@ -233,10 +233,10 @@ def _adoptions(s: Session, cat: Catalogue, records: list[StandardRecord]) -> int
             if st.base_key not in latest or (st.year or 0) > (latest[st.base_key].year or 0):
                 latest[st.base_key] = st
     ids = [st.id for st in [*by_key.values(), *latest.values()]]
-    have = set()
+    have: set[tuple] = set()
     for i in range(0, len(ids), CHUNK):
-        have |= set(s.execute(select(StandardAdoption.standard_id, StandardAdoption.intl_base_key)
-                              .where(StandardAdoption.standard_id.in_(ids[i:i + CHUNK]))).tuples())
+        have |= {tuple(r) for r in s.execute(select(StandardAdoption.standard_id, StandardAdoption.intl_base_key)
+                              .where(StandardAdoption.standard_id.in_(ids[i:i + CHUNK])))}
     added = 0
     for where, num, adoption in wanted:
         st = by_key.get(num.key) or latest.get(num.base_key)

@@ -229,7 +229,8 @@ def open_index(store: Store, conn: Connection | None = None) -> tantivy.Index:
         rev = store_revision(conn)[0]
         with _lock:
             cached = _open.get(key)
-        if cached is not None and cached[0] == rev:
+        on_disk = read_state(directory)  # a small file: a deleted or damaged index is noticed at once
+        if cached is not None and cached[0] == rev and on_disk is not None and on_disk.revision == rev:
             return cached[1]
     state = sync(store)
     with _lock:
