@@ -19,7 +19,16 @@ from sqlalchemy.orm import Session
 
 from chainatlas.search.tokenize import highlight_pieces
 from chainatlas.standards import index as std_index
-from chainatlas.standards.numbers import KNOWN_KINDS, OTHER_PREFIXES, NumberError, StandardNumber, find_numbers, fold, parse, try_parse
+from chainatlas.standards.numbers import (
+    KNOWN_KINDS,
+    OTHER_PREFIXES,
+    NumberError,
+    StandardNumber,
+    find_numbers,
+    fold,
+    parse,
+    try_parse,
+)
 from chainatlas.standards.text import GAP, bigrams, query_terms, simplify, tokenizer
 from chainatlas.store import Store
 from chainatlas.store.models import Standard, StandardAdoption, StandardReplacement
