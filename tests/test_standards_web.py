@@ -62,3 +62,38 @@ def test_watch_needs_a_login(web: TestClient) -> None:
     r = web.post("/standards/watch", data={"kind": "standard", "target": "YY/T 0287"}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
     assert web.post("/api/standards/watches", json={"kind": "standard", "target": "YY/T 0287"}).status_code == 401
+
+
+def test_standards_on_node_enterprise_news_and_dashboard(web: TestClient) -> None:
+    from datetime import date
+
+    from chainatlas.store.models import Document, Organization, OrganizationNode
+
+    text = "泰州某企业的产品按YY/T 0287—2017建立质量管理体系，并通过GB 9706.1-2020检测。"
+    with web.app.state.store.session() as s:
+        org = Organization(name="泰州示例医疗器械有限公司", name_key="泰州示例医疗器械有限公司", kind="enterprise",
+                           region_adcode="321202")
+        s.add(org)
+        s.flush()
+        s.add(OrganizationNode(organization_id=org.id, node_id="device.device"))
+        doc = Document(content_hash="s" * 64, doc_key="std-news", title="示例资讯", published_at=date(2025, 1, 2),
+                       original_text=text, normalized_text=text, region_adcode="321200", node_ids=["device.device"])
+        s.add(doc)
+        s.flush()
+        org_id, doc_id = org.id, doc.id
+    profile = web.get(f"/orgs/{org_id}")
+    assert 'data-testid="applicable-standards"' in profile.text and "GB/T 42061-2022" in profile.text
+    news = web.get(f"/documents/{doc_id}")
+    assert "YY/T 0287—2017</a>" in news.text  # the cited number links to the standard, as written
+    cited = web.get(f"/api/standards/for-document/{doc_id}").json()["cited"]
+    assert [c["standard"]["number"] for c in cited] == ["YY/T 0287-2017", "GB 9706.1-2020"]
+    panel = web.get("/chain/321200", params={"node": "device.device"})
+    assert 'data-testid="applicable-standards"' in panel.text and "GB/T 42061-2022" in panel.text
+    node_api = web.get("/api/standards/for-node/device.device").json()
+    assert node_api["total"] >= 5 and node_api["items"][0]["status"] == "现行"
+    dash = web.get("/dashboard/321200")
+    assert 'data-testid="standards-feed"' in dash.text and "/standards/" in dash.text
+    detail = web.get("/api/standards", params={"q": "YY/T 0287-2017"}).json()["items"][0]
+    page = web.get(f"/api/standards/{detail['id']}").json()
+    assert {"id": doc_id, "title": "示例资讯", "published_at": "2025-01-02"} in page["documents"]
+    assert {"id": org_id, "name": "泰州示例医疗器械有限公司"} in page["organizations"]
