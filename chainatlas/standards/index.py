@@ -39,7 +39,7 @@ from chainatlas.store.models import Standard, StandardImport
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # bump when tokens or fields change: indexes are rebuilt
 STATUS_RANK = {"现行": 2, "即将实施": 1, "废止": 0}
 _EPOCH = date(1970, 1, 1)
 _lock = threading.Lock()

@@ -29,7 +29,7 @@ from chainatlas.standards.numbers import (
     parse,
     try_parse,
 )
-from chainatlas.standards.text import GAP, bigrams, query_terms, simplify, tokenizer
+from chainatlas.standards.text import GAP, bigrams, is_word, query_terms, simplify, tokenizer
 from chainatlas.store import Store
 from chainatlas.store.models import Standard, StandardAdoption, StandardReplacement
 from chainatlas.store.models.standards import STANDARD_STATUSES
@@ -38,6 +38,7 @@ SORTS = ("relevance", "date")
 STATUS_ORDER = {"现行": 0, "即将实施": 1, "废止": 2}
 MAX_LIMIT = 200
 _CODE_ONLY = re.compile(r"^\d{3,}(?:\.\d+)*$")
+_HAN_RE = re.compile(r"[\u3400-\u9fff]")
 _EPOCH = date(1970, 1, 1)
 
 
@@ -215,20 +216,22 @@ def _facets_out(c: dict[str, Counter]) -> dict[str, list[dict]]:
 
 
 def term_query(schema: tantivy.Schema, term: str) -> tantivy.Query:
-    """A word matches as a whole jieba token (scored higher) or as an exact substring of the title."""
-    grams = _grams(term)
-    whole = tantivy.Query.term_query(schema, "words", term)
-    if len(term) == 1:
-        return whole  # a lone character only as a token of its own: never inside other words
-    clauses = [(tantivy.Occur.Should, tantivy.Query.boost_query(whole, 2.0)),
-               (tantivy.Occur.Should, _substring(schema, grams))]
-    # A compound the dictionary knows (医用导管) also matches titles that carry its parts apart
-    # (医用…导管), as long as the parts cover the whole word.
-    parts = [w for w in tokenizer().cut_for_search(term.upper(), HMM=False) if w.lower() != term and len(w) >= 2]
-    if parts and len(set("".join(parts))) >= len(set(term)):
-        clauses.append((tantivy.Occur.Should, tantivy.Query.boolean_query(
-            [(tantivy.Occur.Must, _substring(schema, _grams(p.lower()))) for p in parts])))
-    return tantivy.Query.boolean_query(clauses)
+    """A word the dictionary knows matches as a token: the index carries every dictionary word found
+    inside a title's tokens (``text.index_tokens``), so this is substring matching for known words at
+    the price of a term lookup. An unknown word (a run of characters jieba could not place) matches
+    as an exact substring: a phrase over character bigrams, ~10x dearer, needed only for those."""
+    if len(term) == 1 or is_word(term) or not _HAN_RE.search(term):
+        whole = tantivy.Query.term_query(schema, "words", term)
+        parts = [w.lower() for w in tokenizer().cut_for_search(term.upper(), HMM=False)
+                 if w.lower() != term and len(w) >= 2]
+        if len(term) >= 4 and parts and len(set("".join(parts))) >= len(set(term)):
+            # 医用导管 also finds 医用…导管: its parts anywhere in the title, ranked below the whole word.
+            apart = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, tantivy.Query.term_query(schema, "words", p)) for p in parts])
+            return tantivy.Query.boolean_query([(tantivy.Occur.Should, tantivy.Query.boost_query(whole, 2.0)),
+                                                (tantivy.Occur.Should, apart)])
+        return whole
+    return _substring(schema, _grams(term))
 
 
 def _grams(text: str) -> list[str]:
@@ -255,15 +258,9 @@ def _filter_clauses(schema: tantivy.Schema, f: Filters, skip: str | None = None)
     return out
 
 
-def words_query(schema: tantivy.Schema, terms: list[str], f: Filters, *, skip: str | None = None,
-                rank_status: bool = False) -> tantivy.Query:
+def words_query(schema: tantivy.Schema, terms: list[str], f: Filters, *, skip: str | None = None) -> tantivy.Query:
     clauses = [(tantivy.Occur.Must, term_query(schema, t)) for t in terms]
     clauses += _filter_clauses(schema, f, skip)
-    if rank_status:
-        # Current standards first, then upcoming, then withdrawn; BM25 orders within each group.
-        for status, boost in (("现行", 1000.0), ("即将实施", 500.0)):
-            clauses.append((tantivy.Occur.Should, tantivy.Query.const_score_query(
-                tantivy.Query.term_query(schema, "status", status), boost)))
     return tantivy.Query.boolean_query(clauses)
 
 
@@ -293,21 +290,40 @@ def _words_on(conn: Connection, store: Store, q: str, terms: list[str], f: Filte
     index = std_index.open_index(store, conn)
     schema = index.schema
     searcher = index.searcher()
-    query = words_query(schema, terms, f, rank_status=sort != "date")
-    if sort == "date":
-        res = searcher.search(query, limit, count=True, order_by_field="day", offset=offset)
-    else:
-        res = searcher.search(query, limit, count=True, offset=offset)
-    total = res.count or 0
-    ids = [searcher.doc(addr)["id"][0] for _, addr in res.hits]
+    query = words_query(schema, terms, f)
     facets: dict[str, Counter] = {}
-    if want_facets and total:
-        active = f.active()
+    active = f.active()
+    if want_facets:
         plain = [n for n in AGGS if n not in active]
         if plain:
-            facets.update(_aggregate(searcher, words_query(schema, terms, f), plain))
+            facets.update(_aggregate(searcher, query, plain))
         for name in active:
             facets.update(_aggregate(searcher, words_query(schema, terms, f, skip=name), [name]))
+    if sort == "date":
+        res = searcher.search(query, limit, count=True, order_by_field="day", offset=offset)
+        total, hits = res.count or 0, [addr for _, addr in res.hits]
+    elif f.status:
+        res = searcher.search(query, limit, count=True, offset=offset)
+        total, hits = res.count or 0, [addr for _, addr in res.hits]
+    else:
+        # Current standards first, then upcoming, then withdrawn, BM25 within each: one filtered search
+        # per status group the page reaches (boosting by status in one query costs ~2x more CPU).
+        counts = facets["status"] if "status" in facets else _aggregate(searcher, query, ["status"])["status"]
+        total = sum(counts.values())
+        hits, skip, want = [], offset, limit
+        for status in STANDARD_STATUSES:
+            n = counts.get(status, 0)
+            if want <= 0:
+                break
+            if skip >= n:
+                skip -= n
+                continue
+            part = searcher.search(words_query(schema, terms, Filters(status, f.kind, f.area, f.year)), want,
+                                   count=False, offset=skip)
+            hits += [addr for _, addr in part.hits]
+            want -= len(part.hits)
+            skip = 0
+    ids = [searcher.doc(addr)["id"][0] for addr in hits]
     by_id = _by_ids(conn, ids)
     items = items_for(conn, [by_id[i] for i in ids if i in by_id], terms)
     return SearchResult(q, "words", terms, total, items,

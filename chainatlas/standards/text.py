@@ -55,9 +55,28 @@ def simplify(text: str) -> str:
     return _t2s().convert(unicodedata.normalize("NFKC", text or ""))
 
 
+def is_word(term: str) -> bool:
+    """Is ``term`` (as a query cuts it: lower case) a word of the dictionary?"""
+    freq = tokenizer().FREQ
+    return bool(freq.get(term) or freq.get(term.upper()))
+
+
 def index_tokens(text: str) -> list[str]:
-    """Search-mode tokens: a long word also yields its dictionary sub-words."""
-    return [t.lower() for t in tokenizer().cut_for_search(simplify(text).upper(), HMM=False) if t.strip() and _KEEP.search(t)]
+    """Search-mode tokens, and every dictionary word inside a token: jieba's search mode adds only
+    the 2- and 3-character ones, so 细胞毒性 inside 体外细胞毒性 is added here. A query word the
+    dictionary knows is then found wherever it stands in a title, by one term lookup."""
+    tok = tokenizer()
+    freq = tok.FREQ
+    out = []
+    for t in tok.cut_for_search(simplify(text).upper(), HMM=False):
+        if not t.strip() or not _KEEP.search(t):
+            continue
+        out.append(t.lower())
+        n = len(t)
+        if n > 4:
+            out.extend(t[i:j].lower() for i in range(n) for j in range(i + 4, min(n, i + 12) + 1)
+                       if (i, j) != (0, n) and freq.get(t[i:j]))
+    return out
 
 
 def bigrams(text: str) -> list[str]:
