@@ -188,6 +188,35 @@ def test_links_and_alerts_through_smtp(store, monkeypatch: pytest.MonkeyPatch, t
     assert "YY/T 0287-2026" in body and "被代替" in body
 
 
+def test_excel_catalogue_with_a_title_row(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["2025年医疗器械标准目录"])  # offices put a title above the header
+    ws.append(["标准号", "标准名称", "英文标准名称", "标准状态", "发布日期", "实施日期", "归口单位", "采标关系"])
+    ws.append(["YY 0469-2011", "医用外科口罩", "Surgical mask", "现行", date(2011, 12, 31), "2013-06-01",
+               "全国医用卫生材料及敷料标准化技术委员会", None])
+    ws.append(["ＹＹ/Ｔ ０２８７—２０１７", "医疗器械 质量管理体系 用于法规的要求", None, "被代替", None, None, None,
+               "ISO 13485:2016，等同"])
+    path = tmp_path / "目录.xlsx"
+    wb.save(path)
+    report = import_catalogue(store, read_catalogue([path], source="office"))
+    assert (report.new, report.adoptions, report.issues) == (2, 1, [])
+    with store.session() as s:
+        mask = s.scalar(select(Standard).where(Standard.key == "YY0469@2011"))
+        assert (mask.published_on, mask.effective_on, mask.title_en) == (date(2011, 12, 31), date(2013, 6, 1),
+                                                                         "Surgical mask")
+        assert s.scalar(select(Standard.status).where(Standard.key == "YYT0287@2017")) == "废止"
+
+
+def test_a_kill_between_import_and_index_is_caught_up(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    load_sample(store)
+    late = write(tmp_path, "late.csv", "YY/T 1234-2025,一次性使用示例穿刺针,现行,2025-01-01,2025-06-01,,\n")
+    import_catalogue(store, read_catalogue([late], source="office"), sync_index=False)  # killed before the sync
+    assert numbers(search(store, "穿刺针")) == ["YY/T 1234-2025"]
+
+
 def test_index_follows_the_store_and_survives_damage(store) -> None:  # type: ignore[no-untyped-def]
     load_sample(store)
     directory = std_index.index_dir(store)

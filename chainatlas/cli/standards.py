@@ -141,9 +141,17 @@ def reindex_cmd(db: DbOpt = None) -> None:
     """重建检索索引 / rebuild the search index from the store."""
     from chainatlas.standards import index
 
+    from rich.progress import Progress
+    from sqlalchemy import func, select
+
+    from chainatlas.store.models import Standard
+
     store = get_store(db, reference=False)
-    with console.status("重建索引 / rebuilding…"):
-        state = index.rebuild(store)
+    with store.session() as s:
+        n = s.scalar(select(func.count()).select_from(Standard)) or 0
+    with Progress(console=console) as bar:
+        task = bar.add_task("重建索引 / rebuilding", total=n)
+        state = index.rebuild(store, progress=lambda done: bar.update(task, completed=done))
     console.print(f"索引 index: {index.index_dir(store)} — {state.count} 条, 版本 revision {state.revision}")
 
 

@@ -172,6 +172,8 @@ def rebuild(store: Store, *, progress: Callable[[int], None] | None = None) -> I
             n += 1
             if progress and n % 10000 == 0:
                 progress(n)
+        if progress:
+            progress(n)
     writer.commit()
     writer.wait_merging_threads()
     _write_state(tmp, IndexState(rev, stamp, n))
