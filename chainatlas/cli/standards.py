@@ -139,11 +139,10 @@ def check_cmd(
 @app.command("reindex")
 def reindex_cmd(db: DbOpt = None) -> None:
     """重建检索索引 / rebuild the search index from the store."""
-    from chainatlas.standards import index
-
     from rich.progress import Progress
     from sqlalchemy import func, select
 
+    from chainatlas.standards import index
     from chainatlas.store.models import Standard
 
     store = get_store(db, reference=False)
