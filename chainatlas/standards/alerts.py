@@ -31,6 +31,8 @@ from chainatlas.store.models.standards import WATCH_KINDS
 log = logging.getLogger(__name__)
 
 CHANGE_LABELS = {"new": "新增", "status": "状态变更", "replaced": "被代替", "withdrawn": "废止", "title": "名称变更"}
+CHANGE_LABELS_EN = {"new": "new", "status": "status changed", "replaced": "replaced", "withdrawn": "withdrawn",
+                    "title": "title changed"}
 
 
 def add_watch(s: Session, user_id: int, kind: str, target: str, email: str | None = None) -> StandardWatch:
@@ -121,7 +123,8 @@ def recent_changes(s: Session, *, limit: int = 10) -> list[dict]:
     """标准动态: the latest dated changes of the catalogue, newest import first."""
     rows = s.execute(select(StandardChange, Standard).join(Standard, Standard.id == StandardChange.standard_id)
                      .order_by(StandardChange.id.desc()).limit(limit)).all()
-    return [{"change": c.change, "label": CHANGE_LABELS.get(c.change, c.change), "old": c.old_value, "new": c.new_value,
+    return [{"change": c.change, "label": CHANGE_LABELS.get(c.change, c.change),
+             "label_en": CHANGE_LABELS_EN.get(c.change, c.change), "old": c.old_value, "new": c.new_value,
              "on": c.changed_on.isoformat() if c.changed_on else None, "standard_id": st.id, "number": st.number,
              "title": st.title, "status": st.status} for c, st in rows]
 

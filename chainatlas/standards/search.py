@@ -104,10 +104,10 @@ def _apply(q, f: Filters, skip: str | None = None):  # type: ignore[no-untyped-d
     return q
 
 
-def _facet_list(counter: Counter, *, numeric: bool = False, top: int = 20) -> list[dict]:
-    items = sorted(counter.items(), key=lambda kv: (-kv[0] if numeric else 0, -kv[1])) if numeric \
-        else counter.most_common(top)
-    return [{"value": v, "count": n} for v, n in items if v not in (None, "", "-", 0)][:top if not numeric else 60]
+def _facet_list(counter: Counter, *, by_value: bool = False, top: int = 20) -> list[dict]:
+    """Most frequent first; years newest first. ``-`` / 0 stand for "none" in the index and are left out."""
+    items = sorted(counter.items(), reverse=True) if by_value else counter.most_common()
+    return [{"value": v, "count": n} for v, n in items if v not in (None, "", "-", 0)][:top]
 
 
 def _sort_key(st: Standard, sort: str) -> tuple:
@@ -212,7 +212,7 @@ def _keep(st: Standard, f: Filters, skip: str | None = None) -> bool:
 def _facets_out(c: dict[str, Counter]) -> dict[str, list[dict]]:
     return {"status": [{"value": v, "count": c["status"][v]} for v in STANDARD_STATUSES if c["status"][v]],
             "kind": _facet_list(c["kind"]), "area": _facet_list(c["area"]),
-            "year": _facet_list(c["year"], numeric=True)}
+            "year": _facet_list(c["year"], by_value=True, top=60)}
 
 
 def term_query(schema: tantivy.Schema, term: str) -> tantivy.Query:
