@@ -19,6 +19,7 @@ def _demo_paths(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     import chainatlas.cli.demo as demo_mod
     import chainatlas.ingest.pipeline as pipeline
     import chainatlas.registry.sample as sample
+    import chainatlas.standards.sample as standards_sample
     import chainatlas.trace.demo as trace_demo
 
     seen: list[Path] = []
@@ -34,6 +35,7 @@ def _demo_paths(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     import chainatlas.market.demo as market_demo
 
     monkeypatch.setattr(market_demo, "load_market_demo", lambda store: 0)
+    monkeypatch.setattr(standards_sample, "load_standards_demo", lambda store, shared: [])
     monkeypatch.setattr(pipeline, "ingest_paths", fake_ingest)
     demo_mod.demo(db=None, serve=False, open_browser=False, port=0, shared=False, workers=1)
     return seen
