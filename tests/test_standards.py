@@ -94,7 +94,7 @@ def test_cli_json_contract(store) -> None:  # type: ignore[no-untyped-def]
     assert data["total"] == 2
     assert {"number", "title", "status"} <= set(data["items"][0])
     bad = CliRunner().invoke(app, ["standards", "search", "x", "--status", "作废了", "--db", store.url])
-    assert bad.exit_code == 2 and "E911" in bad.output
+    assert bad.exit_code == 2 and "E961" in bad.output
 
 
 def test_import_is_idempotent_and_records_changes(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -128,11 +128,11 @@ def test_bad_rows_are_named_and_the_rest_kept(store, tmp_path: Path) -> None:  #
                                      "YY/T 0005-2011,采标,现行,,,,ISO 乱写\n")
     report = import_catalogue(store, read_catalogue([bad], source="office"))
     found = {(i.where, i.field, i.code) for i in report.issues}
-    assert ("bad.csv:3", "标准号", "E901") in found
-    assert ("bad.csv:4", "状态", "E902") in found
-    assert ("bad.csv:5", "发布日期", "E903") in found and ("bad.csv:5", "实施日期", "E903") in found
-    assert ("bad.csv:6", "中文名称", "E907") in found
-    assert ("bad.csv:7", "采标", "E904") in found
+    assert ("bad.csv:3", "标准号", "E951") in found
+    assert ("bad.csv:4", "状态", "E952") in found
+    assert ("bad.csv:5", "发布日期", "E953") in found and ("bad.csv:5", "实施日期", "E953") in found
+    assert ("bad.csv:6", "中文名称", "E957") in found
+    assert ("bad.csv:7", "采标", "E954") in found
     with store.session() as s:
         kept = dict(s.execute(select(Standard.key, Standard.title)).all())
     assert kept == {"YYT0001@2010": "好的一行", "YYT0004@2011": "日期奇怪", "YYT0005@2011": "采标"}

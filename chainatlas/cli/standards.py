@@ -40,7 +40,7 @@ def import_cmd(
     try:
         when = date.fromisoformat(as_of) if as_of else None
     except ValueError as exc:
-        raise fail(f"E903: --date {as_of!r} is not YYYY-MM-DD") from exc
+        raise fail(f"E953: --date {as_of!r} is not YYYY-MM-DD") from exc
     try:
         with console.status("读取目录 / reading the catalogue…"):
             cat = read_catalogue(files, source=source, full=full, catalogue_date=when)
@@ -72,9 +72,9 @@ def search_cmd(
     from chainatlas.standards.search import SORTS, Filters, search
 
     if status and status not in STANDARD_STATUSES:
-        raise fail(f"E911: unknown status {status!r} (现行 / 即将实施 / 废止)")
+        raise fail(f"E961: unknown status {status!r} (现行 / 即将实施 / 废止)")
     if sort not in SORTS:
-        raise fail(f"E912: unknown sort {sort!r} (relevance / date)")
+        raise fail(f"E962: unknown sort {sort!r} (relevance / date)")
     store = get_store(db, reference=False)
     try:
         result = search(store, query, filters=Filters(status, kind, area, year), sort=sort, limit=limit, offset=offset)
@@ -114,9 +114,9 @@ def check_cmd(
         try:
             given += split_list(file.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
-            raise fail(f"E913: cannot read {file}: {exc}") from exc
+            raise fail(f"E963: cannot read {file}: {exc}") from exc
     if not given:
-        raise fail("E913: no numbers given (arguments or --file)")
+        raise fail("E963: no numbers given (arguments or --file)")
     store = get_store(db, reference=False)
     rows = check(store, given)
     if excel is not None:
@@ -173,7 +173,7 @@ def watch_cmd(
         with store.session() as s:
             user = s.scalar(select(AppUser).where(AppUser.username == username))
             if user is None:
-                raise fail(f"E922: no user {username!r}")
+                raise fail(f"E972: no user {username!r}")
             w = add_watch(s, user.id, kind, target, email)
             console.print(f"关注 watch #{w.id}: {w.target_kind} {w.target}")
     except ChainAtlasError as exc:

@@ -41,18 +41,18 @@ def add_watch(s: Session, user_id: int, kind: str, target: str, email: str | Non
     from chainatlas.store.models import ChainNode
 
     if kind not in WATCH_KINDS:
-        raise StandardsError(f"unknown watch kind {kind!r} ({' / '.join(WATCH_KINDS)})", code="E921")
+        raise StandardsError(f"unknown watch kind {kind!r} ({' / '.join(WATCH_KINDS)})", code="E971")
     if kind == "standard":
         try:
             target = parse(target).base_key
         except NumberError as exc:
-            raise StandardsError(f"标准号无法识别 / malformed number {target!r}: {exc.reason}", code="E921") from exc
+            raise StandardsError(f"标准号无法识别 / malformed number {target!r}: {exc.reason}", code="E971") from exc
     elif kind == "node" and s.get(ChainNode, target) is None:
-        raise StandardsError(f"no chain node {target!r}", code="E922")
+        raise StandardsError(f"no chain node {target!r}", code="E972")
     elif kind == "organization" and (not str(target).isdigit() or s.get(Organization, int(target)) is None):
-        raise StandardsError(f"no organization {target!r}", code="E922")
+        raise StandardsError(f"no organization {target!r}", code="E972")
     if email is not None and "@" not in email:
-        raise StandardsError(f"not an e-mail address: {email!r}", code="E923")
+        raise StandardsError(f"not an e-mail address: {email!r}", code="E973")
     existing = s.scalar(select(StandardWatch).where(StandardWatch.user_id == user_id, StandardWatch.target_kind == kind,
                                                     StandardWatch.target == str(target)))
     if existing is not None:

@@ -137,19 +137,19 @@ class _RowReader:
     def number(self, value: object, field_name: str = "标准号", *, fatal: bool = True) -> StandardNumber | None:
         if _blank(value):
             if fatal:
-                self.issue(field_name, "E901", "标准号为空 / the number is empty", fatal=True)
+                self.issue(field_name, "E951", "标准号为空 / the number is empty", fatal=True)
             return None
         try:
             return parse(str(value))
         except NumberError as exc:
-            self.issue(field_name, "E901", f"标准号无法识别 / malformed number {exc.text!r}: {exc.reason}", fatal=fatal)
+            self.issue(field_name, "E951", f"标准号无法识别 / malformed number {exc.text!r}: {exc.reason}", fatal=fatal)
             return None
 
     def status(self, value: object) -> str | None:
         word = str(value or "").strip()
         status = STATUS_WORDS.get(word) or STATUS_WORDS.get(word.lower())
         if status is None:
-            self.issue("状态", "E902", f"未知状态 / unknown status {word!r} (现行 / 即将实施 / 废止)", fatal=True)
+            self.issue("状态", "E952", f"未知状态 / unknown status {word!r} (现行 / 即将实施 / 废止)", fatal=True)
         return status
 
     def date(self, value: object, field_name: str) -> date | None:
@@ -158,7 +158,7 @@ class _RowReader:
         try:
             return parse_date(value)
         except ValueError as exc:
-            self.issue(field_name, "E903", f"日期无法识别，已略去 / odd date, left empty: {exc}")
+            self.issue(field_name, "E953", f"日期无法识别，已略去 / odd date, left empty: {exc}")
             return None
 
     def text(self, value: object) -> str | None:
@@ -185,13 +185,13 @@ class _RowReader:
                 out.append(Adoption(num.display, num.base_key, DEGREES[m.group(2).upper()
                                     if m.group(2).isascii() else m.group(2)]))
         if not out:
-            self.issue("采标", "E904", f"采标关系无法识别 / adoption not understood: {str(value)!r} (e.g. ISO 10993-5:2009, IDT)")
+            self.issue("采标", "E954", f"采标关系无法识别 / adoption not understood: {str(value)!r} (e.g. ISO 10993-5:2009, IDT)")
         return out
 
 
 def _check_dates(rr: _RowReader, rec: StandardRecord) -> None:
     if rec.published_on and rec.effective_on and rec.effective_on < rec.published_on:
-        rr.issue("实施日期", "E903", f"实施日期 {rec.effective_on} 早于发布日期 {rec.published_on} / "
+        rr.issue("实施日期", "E953", f"实施日期 {rec.effective_on} 早于发布日期 {rec.published_on} / "
                  "takes effect before it was published (kept as given)")
 
 
@@ -202,12 +202,12 @@ def read_nmpa(path: Path, cat: Catalogue) -> None:
         where = f"{path.name}:{item.get('seq', i) if isinstance(item, dict) else i}"
         rr = _RowReader(where, cat.issues)
         if not isinstance(item, dict):
-            rr.issue("-", "E905", "not an object")
+            rr.issue("-", "E955", "not an object")
             continue
         num = rr.number(item.get("number"))
         title = rr.text(item.get("title_zh"))
         if title is None:
-            rr.issue("中文名称", "E905", "名称为空 / the title is empty", fatal=True)
+            rr.issue("中文名称", "E955", "名称为空 / the title is empty", fatal=True)
         status = rr.status(item.get("status_zh") or item.get("status"))
         if rr.fatal or num is None or title is None or status is None:
             continue
@@ -225,13 +225,13 @@ def read_iso_mapping(path: Path, cat: Catalogue) -> None:
     for i, item in enumerate(_load_json(path), start=1):
         rr = _RowReader(f"{path.name}:{i}", cat.issues)
         if not isinstance(item, dict):
-            rr.issue("-", "E905", "not an object")
+            rr.issue("-", "E955", "not an object")
             continue
         gb = rr.number(item.get("gb_number"), "gb_number")
         iso = rr.number(item.get("iso_number"), "iso_number")
         degree = DEGREES.get(str(item.get("adoption_type") or "").upper())
         if degree is None:
-            rr.issue("adoption_type", "E904", f"采标程度未知 / unknown degree {item.get('adoption_type')!r} (IDT/MOD/NEQ)")
+            rr.issue("adoption_type", "E954", f"采标程度未知 / unknown degree {item.get('adoption_type')!r} (IDT/MOD/NEQ)")
         if gb is None or iso is None or degree is None:
             continue
         cat.adoptions.append((rr.where, gb, Adoption(iso.display, iso.base_key, degree, rr.text(item.get("title_en")))))
@@ -243,8 +243,8 @@ def read_sheet(path: Path, cat: Catalogue) -> None:
         table = read_table(path, set(_HEADER_FIELD))
     except ImportFileError as exc:
         if exc.code == "E323":
-            raise StandardsError(f"{path.name}: no 标准号 / 中文标准名称 header in the first rows", code="E906") from exc
-        raise StandardsError(exc.message, code="E906") from exc
+            raise StandardsError(f"{path.name}: no 标准号 / 中文标准名称 header in the first rows", code="E956") from exc
+        raise StandardsError(exc.message, code="E956") from exc
     columns: dict[int, str] = {}
     for idx, header in enumerate(table.headers):
         f = _HEADER_FIELD.get(clean_header(header).lower())
@@ -252,7 +252,7 @@ def read_sheet(path: Path, cat: Catalogue) -> None:
             columns[idx] = f
     missing = [HEADERS[f][0] for f in ("number", "title", "status") if f not in columns.values()]
     if missing:
-        raise StandardsError(f"{path.name}: missing column(s) {', '.join(missing)}", code="E906")
+        raise StandardsError(f"{path.name}: missing column(s) {', '.join(missing)}", code="E956")
     try:
         for row_no, row in table.rows:
             if all(_blank(c) for c in row):
@@ -262,7 +262,7 @@ def read_sheet(path: Path, cat: Catalogue) -> None:
             num = rr.number(values.get("number"))
             title = rr.text(values.get("title"))
             if title is None:
-                rr.issue("中文标准名称", "E905", "名称为空 / the title is empty", fatal=True)
+                rr.issue("中文标准名称", "E955", "名称为空 / the title is empty", fatal=True)
             status = rr.status(values.get("status"))
             if rr.fatal or num is None or title is None or status is None:
                 continue
@@ -288,11 +288,11 @@ def _load_json(path: Path) -> list:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise StandardsError(f"{path.name}: not a readable JSON file ({exc})", code="E906") from exc
+        raise StandardsError(f"{path.name}: not a readable JSON file ({exc})", code="E956") from exc
     if isinstance(data, dict):
         data = data.get("standards") or data.get("items") or []
     if not isinstance(data, list):
-        raise StandardsError(f"{path.name}: expected a JSON list of standards", code="E906")
+        raise StandardsError(f"{path.name}: expected a JSON list of standards", code="E956")
     return data
 
 
@@ -303,7 +303,7 @@ def _json_kind(path: Path) -> str:
         return "iso"
     if "number" in first:
         return "nmpa"
-    raise StandardsError(f"{path.name}: JSON items have neither 'number' nor 'iso_number'", code="E906")
+    raise StandardsError(f"{path.name}: JSON items have neither 'number' nor 'iso_number'", code="E956")
 
 
 def expand(paths: list[Path]) -> Iterator[Path]:
@@ -334,12 +334,12 @@ def read_catalogue(paths: list[Path], *, source: str | None = None, full: bool |
     files = list(expand([Path(p) for p in paths]))
     if not files:
         raise StandardsError("no catalogue files given (standards.json, iso_gb_mapping.json, .xlsx, .csv)",
-                             code="E906")
+                             code="E956")
     cat = Catalogue(source or "", bool(full), catalogue_date)
     kinds = []
     for path in files:
         if not path.is_file():
-            raise StandardsError(f"{path}: no such file", code="E906")
+            raise StandardsError(f"{path}: no such file", code="E956")
         if path.suffix.lower() == ".json":
             kind = _json_kind(path)
             if kind == "iso":

@@ -72,7 +72,7 @@ def _dedupe(cat: Catalogue) -> list[StandardRecord]:
         if first is None:
             seen[rec.number.key] = rec
         elif first.title != rec.title:
-            cat.issues.append(Issue(rec.where, "中文名称", "E907",
+            cat.issues.append(Issue(rec.where, "中文名称", "E957",
                                     f"同一标准号 {rec.number.display} 有两个名称 / the same number with two titles: "
                                     f"{first.title!r} ({first.where}) and {rec.title!r}; the first is kept"))
     return list(seen.values())
@@ -241,7 +241,7 @@ def _adoptions(s: Session, cat: Catalogue, records: list[StandardRecord]) -> int
     for where, num, adoption in wanted:
         st = by_key.get(num.key) or latest.get(num.base_key)
         if st is None:
-            cat.issues.append(Issue(where, "标准号", "E908", f"采标对应的标准 {num.display} 不在目录中 / "
+            cat.issues.append(Issue(where, "标准号", "E958", f"采标对应的标准 {num.display} 不在目录中 / "
                                     "the adopting standard is not in the catalogue: adoption left out"))
             continue
         k = (st.id, adoption.intl_base_key)  # type: ignore[attr-defined]

@@ -172,7 +172,7 @@ def search(store: Store, query: str, *, filters: Filters | None = None, sort: st
     if f.status and f.status not in STANDARD_STATUSES:
         from chainatlas.errors import StandardsError
 
-        raise StandardsError(f"unknown status {f.status!r} ({' / '.join(STANDARD_STATUSES)})", code="E911")
+        raise StandardsError(f"unknown status {f.status!r} ({' / '.join(STANDARD_STATUSES)})", code="E961")
     limit = max(1, min(limit, MAX_LIMIT))
     offset = max(0, offset)
     q = (query or "").strip()[:300]
@@ -372,7 +372,7 @@ def check(store: Store, numbers: list[str]) -> list[CheckRow]:
             try:
                 n = parse(given)
             except NumberError as exc:
-                out.append(CheckRow(given, None, "无法识别", note=f"E901 {exc.reason}"))
+                out.append(CheckRow(given, None, "无法识别", note=f"E951 {exc.reason}"))
                 continue
             _, ids = _number_ids(s, [n])
             rows = sorted(_by_ids(s, ids).values(), key=lambda st: _sort_key(st, "relevance"))

@@ -2,7 +2,7 @@
 links to chain nodes, watches and alerts
 
 Revision ID: 0009_standards
-Revises: 0005_registry
+Revises: 0008_market
 Create Date: 2026-12-02 22:54:09.589841
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '0009_standards'
-down_revision = '0005_registry'
+down_revision = '0008_market'
 branch_labels = None
 depends_on = None
 
