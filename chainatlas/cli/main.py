@@ -5,7 +5,20 @@ from __future__ import annotations
 import typer
 
 from chainatlas import __version__
-from chainatlas.cli import chain, db, demo, ingest, market, news, regions, serve, standards, taxonomy, trace, user
+from chainatlas.cli import (
+    chain,
+    db,
+    demo,
+    ingest,
+    market,
+    news,
+    regions,
+    serve,
+    standards,
+    taxonomy,
+    trace,
+    user,
+)
 from chainatlas.cli.registry import export_app, import_app, orgs_app
 
 app = typer.Typer(

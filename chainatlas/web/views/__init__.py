@@ -6,7 +6,17 @@ from fastapi import APIRouter
 
 
 def routers() -> list[APIRouter]:
-    from chainatlas.web.views import account, apidocs, chain, dashboard, documents, market, orgs, search, standards
+    from chainatlas.web.views import (
+        account,
+        apidocs,
+        chain,
+        dashboard,
+        documents,
+        market,
+        orgs,
+        search,
+        standards,
+    )
 
     return [dashboard.router, chain.router, orgs.router, documents.router, search.router, account.router,
             apidocs.router, market.router, standards.router]
