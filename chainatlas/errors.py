@@ -1,7 +1,8 @@
 """Coded errors: every message a user can see has a code they can search for.
 
 Codes are grouped by capability: E1xx store, E2xx taxonomy/regions, E3xx registry import,
-E4xx ingest, E5xx extract, E6xx analyse, E7xx trace (EPCIS), E8xx api/web, E9xx market.
+E4xx ingest, E5xx extract, E6xx analyse, E7xx trace (EPCIS), E8xx api/web, E9xx market (E90x–E91x)
+and standards (E95x–E97x).
 """
 
 from __future__ import annotations
@@ -60,3 +61,9 @@ class MarketError(ChainAtlasError):
     """E9xx: the supply–demand marketplace (posts, matching)."""
 
     code = "E900"
+
+
+class StandardsError(ChainAtlasError):
+    """标准云享站: catalogue import (E95x), search and 查新 (E96x), watches and alerts (E97x)."""
+
+    code = "E950"

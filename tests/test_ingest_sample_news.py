@@ -18,7 +18,10 @@ def _demo_paths(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     import chainatlas.analyse.targets as targets
     import chainatlas.cli.demo as demo_mod
     import chainatlas.ingest.pipeline as pipeline
+    import chainatlas.invest.demo as invest_demo
+    import chainatlas.market.demo as market_demo
     import chainatlas.registry.sample as sample
+    import chainatlas.standards.sample as standards_sample
     import chainatlas.trace.demo as trace_demo
 
     seen: list[Path] = []
@@ -31,12 +34,9 @@ def _demo_paths(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     monkeypatch.setattr(sample, "load_sample", lambda store: 0)
     monkeypatch.setattr(targets, "load_targets", lambda store: 0)
     monkeypatch.setattr(trace_demo, "load_trace_demo", lambda store: 0)
-    import chainatlas.market.demo as market_demo
-
     monkeypatch.setattr(market_demo, "load_market_demo", lambda store: 0)
-    import chainatlas.invest.demo as invest_demo
-
     monkeypatch.setattr(invest_demo, "load_invest_demo", lambda store: "")
+    monkeypatch.setattr(standards_sample, "load_standards_demo", lambda store, shared: [])
     monkeypatch.setattr(pipeline, "ingest_paths", fake_ingest)
     demo_mod.demo(db=None, serve=False, open_browser=False, port=0, shared=False, workers=1)
     return seen

@@ -29,6 +29,7 @@ from chainatlas.api.routes import (
     orgs,
     regions,
     search,
+    standards,
     taxonomy,
     uploads,
 )
@@ -71,7 +72,7 @@ def create_app(store: Store, *, secret_key: str | None = None) -> FastAPI:
     inflight: dict[tuple, asyncio.Event] = {}
     errors.install(app)
 
-    for r in (regions, taxonomy, orgs, documents, events, search, uploads, auth, invest):
+    for r in (regions, taxonomy, orgs, documents, events, search, uploads, auth, invest, standards):
         app.include_router(r.router, prefix="/api")
     app.include_router(chain.router)  # /api/chain/… (chain analysis)
     app.include_router(epcis.router)  # EPCIS 2.0 REST binding: /capture, /events, /queries

@@ -17,14 +17,18 @@ def demo(
     open_browser: bool = typer.Option(True, "--open/--no-open", help="打开浏览器 / open a browser"),
     port: int = typer.Option(8000, help="端口 / port"),
     shared: bool = typer.Option(
-        True, "--shared/--no-shared", help="若存在 ../shared/corpus/news 也一并导入 / also ingest ../shared/corpus/news if present"
+        True, "--shared/--no-shared", help="若存在 ../shared 的新闻语料与医疗器械标准目录也一并导入 / also load ../shared/corpus/news "
+             "and the shared NMPA standards catalogue if present"
     ),
     workers: int = typer.Option(2, help="并行进程数 / ingest worker processes"),
 ) -> None:
     """演示：加载示例数据并打开网页 / load the bundled sample data and open the web UI."""
     from chainatlas.analyse.targets import load_targets
     from chainatlas.ingest.pipeline import ingest_paths
+    from chainatlas.invest.demo import load_invest_demo
+    from chainatlas.market.demo import load_market_demo
     from chainatlas.registry.sample import load_sample
+    from chainatlas.standards.sample import load_standards_demo
     from chainatlas.trace.demo import load_trace_demo
 
     store = get_store(db)
@@ -38,13 +42,11 @@ def demo(
         paths.append(corpus)
     report = ingest_paths(store, paths, workers=workers, progress=True)
     console.print(f"新闻导入 news ingest: {ingest_summary(report)}")
-    from chainatlas.invest.demo import load_invest_demo
-
     console.print(f"项目库 projects: {load_invest_demo(store)}")
     console.print(f"溯源示例 traceability demo: {load_trace_demo(store)}")
-    from chainatlas.market.demo import load_market_demo
-
     console.print(f"科创供应链示例 marketplace demo: {load_market_demo(store)}")
+    for line in load_standards_demo(store, shared=shared):
+        console.print(f"标准云享站 standards: {line}")
     if serve:
         from chainatlas.cli.serve import run_server
 

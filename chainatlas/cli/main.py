@@ -16,6 +16,7 @@ from chainatlas.cli import (
     projects,
     regions,
     serve,
+    standards,
     taxonomy,
     trace,
     user,
@@ -45,6 +46,7 @@ app.add_typer(chain.app, name="chain")
 app.add_typer(market.app, name="market")
 app.add_typer(invest.app, name="invest")
 app.add_typer(projects.app, name="projects")
+app.add_typer(standards.app, name="standards")
 news.register(app)  # extract, eval, docs
 
 

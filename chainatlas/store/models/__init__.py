@@ -31,6 +31,16 @@ from .organization import (
     YearlyFigure,
 )
 from .region import Park, Region
+from .standards import (  # 标准云享站
+    Standard,
+    StandardAdoption,
+    StandardAlert,
+    StandardChange,
+    StandardImport,
+    StandardNode,
+    StandardReplacement,
+    StandardWatch,
+)
 from .user import ROLES, AppUser
 
 __all__ = [
@@ -42,4 +52,6 @@ __all__ = [
     "Tier", "YearlyFigure",
     "PROJECT_STAGES", "TARGET_STATUSES", "InvestTarget", "InvestTargetNote", "OrgSignal", "Project",
     "ProjectOrganization", "ProjectStage",
+    "Standard", "StandardAdoption", "StandardAlert", "StandardChange", "StandardImport", "StandardNode",
+    "StandardReplacement", "StandardWatch",
 ]

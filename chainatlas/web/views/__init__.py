@@ -16,7 +16,8 @@ def routers() -> list[APIRouter]:
         market,
         orgs,
         search,
+        standards,
     )
 
     return [dashboard.router, chain.router, orgs.router, documents.router, search.router, account.router,
-            apidocs.router, market.router, invest.router]
+            apidocs.router, market.router, invest.router, standards.router]

@@ -12,6 +12,7 @@ from chainatlas.api.queries.orgs import OrgFilter, decorate, latest_revenue, lis
 from chainatlas.api.queries.regions import adcode_range, in_region, region_index, resolve_region
 from chainatlas.api.queries.taxonomy import list_subchains, node_detail, node_names
 from chainatlas.regions import split_region_list
+from chainatlas.standards.links import standards_for_nodes
 from chainatlas.store.models import ChainNode, Document, EvidenceSpan, Organization, OrganizationNode
 from chainatlas.web import chain_view as cv
 from chainatlas.web.views.base import render
@@ -87,6 +88,7 @@ def chain_map(region: str, request: Request, session: SessionDep, node: str | No
             # The analysis ranks candidates with reasons (relations to local firms first);
             # a plain same-node ranking by revenue stands in when it has none for this node.
             "candidates": candidates,
+            "standards": standards_for_nodes(session, ids, limit=8),  # 标准云享站: (total, rows)
         }
     by_sub: dict[str, list[dict]] = {}
     for n in data["nodes"]:

@@ -14,6 +14,7 @@ from chainatlas.api.deps import SessionDep
 from chainatlas.api.queries.documents import list_events
 from chainatlas.api.queries.regions import regions_with_organizations, resolve_region
 from chainatlas.api.queries.taxonomy import node_names
+from chainatlas.standards.alerts import recent_changes
 from chainatlas.web import chain_view as cv
 from chainatlas.web.views.base import render
 
@@ -58,6 +59,7 @@ def dashboard(region: str, request: Request, session: SessionDep) -> Response:
         status_counts=counts, near=cv.near_next_rung(report),
         ladder_chart={"labels": [r["label"] for r in ladder], "values": [r["count"] for r in ladder],
                       "urls": [f"/orgs?region={info.adcode}&tier={r['label']}" for r in ladder]},
+        standards_feed=recent_changes(session, limit=8),
     )
 
 

@@ -26,8 +26,11 @@ def reader(doc_id: int, request: Request, session: SessionDep, view: str = "norm
     blocks = build_blocks(text or "", doc["segments"], doc["spans"], original=original)
     names = node_names(session)
     counts = {k: sum(1 for s in doc["spans"] if s["kind"] == k) for k in ("org", "figure", "event")}
+    from chainatlas.standards.links import standards_for_document
+
     return render(request, "document.html", doc=doc, blocks=blocks, original=original, counts=counts,
-                  nodes=[{"id": n, "name": names.get(n, n)} for n in doc["node_ids"]])
+                  nodes=[{"id": n, "name": names.get(n, n)} for n in doc["node_ids"]],
+                  standards=standards_for_document(session, doc_id, limit=8))
 
 
 @router.get("/news")

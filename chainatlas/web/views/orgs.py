@@ -55,7 +55,11 @@ def org_page(org_id: int, request: Request, session: SessionDep) -> Response:
         text = fmt_wan(fig["value"], lang=lang_of(request)) if fig["unit"] == "万元" else fmt_count(fig["value"], fig["unit"])
         series.setdefault(fig["kind"], []).append([fig["year"], fig["value"], text])
     figures_chart = {"series": [{"kind": k, "data": v} for k, v in series.items() if k in FIGURE_KINDS]}
-    return render(request, "org.html", org=profile, graph=graph, figures_chart=figures_chart)
+    from chainatlas.standards.links import standards_for_org
+
+    std_total, std_rows = standards_for_org(session, org_id, limit=10)
+    return render(request, "org.html", org=profile, graph=graph, figures_chart=figures_chart,
+                  standards=std_rows, standards_total=std_total)
 
 
 @router.get("/orgs/{org_id}/edit")

@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '0010_invest'
-down_revision = '0008_market'
+down_revision = '0009_standards'
 branch_labels = None
 depends_on = None
 
