@@ -32,7 +32,8 @@ from chainatlas.api.routes import (
     taxonomy,
     uploads,
 )
-from chainatlas.api.security import COOKIE_NAME, LoginThrottle, SessionStore
+from chainatlas.api.security import COOKIE_NAME, SessionStore
+from chainatlas.api.throttle import LoginThrottle
 from chainatlas.store import Store
 from chainatlas.web import views
 from chainatlas.web.i18n import pick_lang
@@ -66,7 +67,7 @@ def create_app(store: Store, *, secret_key: str | None = None) -> FastAPI:
     )
     app.state.store = store
     app.state.sessions = SessionStore(secret_key)
-    app.state.login_throttle = LoginThrottle()
+    app.state.login_throttle = LoginThrottle(store)
     app.state.response_cache = cache = new_cache()
     inflight: dict[tuple, asyncio.Event] = {}
     errors.install(app)

@@ -31,11 +31,12 @@ from .organization import (
     YearlyFigure,
 )
 from .region import Park, Region
-from .user import ROLES, AppUser
+from .user import ROLES, AppUser, LoginThrottleEntry
 
 __all__ = [
     "FIGURE_KINDS", "NON_SUPPLY_KINDS", "ORGANIZATION_KINDS", "RELATION_TYPES", "ROLES", "TIER_LABELS",
     "AppUser", "Base", "ChainNode", "Document", "Event", "EvidenceSpan", "IndicatorTarget", "IngestIssue",
+    "LoginThrottleEntry",
     "MarketEvent", "MarketMatch", "MarketNeed", "MarketNotice", "MarketOffer",
     "Mention", "Metric", "NodeCode", "NodeInput", "NodeKeyword", "OfficialCode", "Organization",
     "OrganizationAlias", "OrganizationNode", "OrganizationNodeVeto", "Park", "ReferenceData", "Region", "Relation",
