@@ -3,7 +3,7 @@ asking for a page, the same message on an HTML error page.
 
 Codes: E800 internal, E801 not found, E802 invalid parameters, E803 login needed,
 E804 role missing, E805 CSRF, E806 bad upload, E807 region unknown, E808 method not allowed,
-E809 too many failed logins.
+E809 too many failed logins, E814 request body too large.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from chainatlas.errors import ChainAtlasError, RegionNotFound
 
 log = logging.getLogger(__name__)
 
-_HTTP_CODES = {404: "E801", 405: "E808", 401: "E803", 403: "E804", 422: "E802", 400: "E802"}
+_HTTP_CODES = {404: "E801", 405: "E808", 401: "E803", 403: "E804", 422: "E802", 400: "E802", 413: "E814"}
 _STATUS = {"E803": 401, "E804": 403, "E805": 403, "E801": 404, "E807": 404, "E806": 400, "E802": 422, "E809": 429}
 
 
@@ -61,6 +61,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         code = _HTTP_CODES.get(exc.status_code, "E800")
+        if exc.status_code == 413:  # a body without a length, counted past the limit while it arrived
+            from chainatlas.api.limits import too_large
+
+            kind, limit = request.app.state.body_limits.for_path(request.url.path)
+            return error_response(request, 413, code, too_large(kind, limit))
         message = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else (
             f"nothing at {request.url.path}: check the address or start from the dashboard /"
             if exc.status_code == 404 else str(exc.detail))

@@ -248,6 +248,7 @@ def require_role(*roles: str):  # type: ignore[no-untyped-def]
             check_csrf(web_session(request), token if isinstance(token, str) else None)
         return user
 
+    dep.required_roles = roles  # type: ignore[attr-defined]  # read by api.limits before the body is
     return dep
 
 
