@@ -36,6 +36,7 @@ from chainatlas.api.routes import (
 from chainatlas.api.security import COOKIE_NAME, SessionStore
 from chainatlas.api.throttle import LoginThrottle
 from chainatlas.store import Store
+from chainatlas.trace.jobs import reap_orphan_jobs
 from chainatlas.web import views
 from chainatlas.web.i18n import pick_lang
 from chainatlas.web.views import recall
@@ -73,6 +74,7 @@ def create_app(store: Store, *, secret_key: str | None = None, body_limits: Body
     app.state.body_limits = limits = body_limits or BodyLimits.from_env()
     inflight: dict[tuple, asyncio.Event] = {}
     errors.install(app)
+    reap_orphan_jobs(store)  # capture jobs left "running" by a server that was killed
 
     for r in (regions, taxonomy, orgs, documents, events, search, uploads, auth, invest):
         app.include_router(r.router, prefix="/api")

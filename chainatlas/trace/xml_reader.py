@@ -25,6 +25,8 @@ TYPED_LISTS = {"bizTransactionList": ("bizTransaction", "bizTransaction-type"),
                "sourceList": ("source", "source-dest-type"), "destinationList": ("destination", "source-dest-type")}
 NUMERIC = {"value", "minValue", "maxValue", "meanValue", "sDev", "percRank", "percValue"}
 CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
+# Document → body → eventList → event is 4; the JSON limit (validate.MAX_DEPTH) applies below that.
+MAX_XML_DEPTH = 72
 
 
 def _local(tag: str) -> tuple[str | None, str]:
@@ -180,8 +182,21 @@ def read_xml(fp: IO[bytes], prefixes: dict[str, str]) -> tuple[dict[str, Any], I
     def events() -> Iterator[dict[str, Any]]:
         parser = etree.iterparse(fp, events=("start", "end"), resolve_entities=False, no_network=True,
                                  load_dtd=False, huge_tree=True)
+        depth = count = 0
         try:
             for action, el in parser:
+                if action == "end":
+                    depth -= 1
+                elif depth == 0 and el.getroottree().docinfo.doctype:
+                    # Entities are never expanded (no XXE), but a reference to one would then vanish from
+                    # the text silently ("urn:uuid:&x;" read as "urn:uuid:"): EPCIS needs no DTD at all.
+                    raise DocumentError("the XML document declares a DTD (<!DOCTYPE …>): EPCIS documents must "
+                                        "not use DTDs or entity references")
+                else:
+                    depth += 1
+                    if depth > MAX_XML_DEPTH:
+                        raise DocumentError(f"event #{count}: XML elements nested deeper than {MAX_XML_DEPTH} "
+                                            "levels", index=count)
                 _ns, local = _local(el.tag) if isinstance(el.tag, str) else (None, "")
                 if action == "start" and local in ("EPCISDocument", "EPCISQueryDocument"):
                     header.update({k: v for k, v in el.attrib.items() if "}" not in k})
@@ -189,6 +204,7 @@ def read_xml(fp: IO[bytes], prefixes: dict[str, str]) -> tuple[dict[str, Any], I
                                     if p and u not in EPCIS_NS and not u.startswith("http://www.w3.org/")})
                 elif action == "end" and local in EVENTS and el.getparent() is not None:
                     yield conv.event(el)
+                    count += 1
                     el.clear(keep_tail=True)
         except etree.XMLSyntaxError as exc:
             raise DocumentError(f"not well-formed XML: {exc}") from exc
