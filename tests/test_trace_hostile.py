@@ -189,6 +189,14 @@ def test_a_job_left_running_by_a_dead_process_reads_as_failed(store: Store) -> N
     assert client.get(f"/capture/{live}").json()["running"]  # its process (this one) is alive
 
 
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (an exited orphan waits for init to collect it)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
 def test_validation_worker_dies_with_its_parent(tmp_path: Path) -> None:
     if not Path("/proc/self/stat").exists():
         pytest.skip("needs /proc to watch processes")
@@ -209,19 +217,9 @@ def test_validation_worker_dies_with_its_parent(tmp_path: Path) -> None:
         parent.send_signal(signal.SIGKILL)
         parent.wait()
         deadline = time.monotonic() + 20
-        while Path(f"/proc/{worker}").exists() and time.monotonic() < deadline:
-            try:  # reap it if it became our child's orphan under a subreaper (containers)
-                os.waitpid(worker, os.WNOHANG)
-            except ChildProcessError:
-                pass
-            state = Path(f"/proc/{worker}/stat").read_text().rsplit(")", 1)[1].split()[0] \
-                if Path(f"/proc/{worker}/stat").exists() else "gone"
-            if state == "Z":
-                break  # exited; only the zombie entry is left for init to collect
+        while _running(worker) and time.monotonic() < deadline:
             time.sleep(0.2)
-        still = Path(f"/proc/{worker}/stat").exists() and \
-            Path(f"/proc/{worker}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-        assert not still, "the validation worker outlived its parent"
+        assert not _running(worker), "the validation worker outlived its parent"
     finally:
         if parent.poll() is None:
             parent.kill()
