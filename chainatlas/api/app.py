@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from chainatlas import __version__
-from chainatlas.api import errors
+from chainatlas.api import errors, openapi
 from chainatlas.api.cache import new_cache
 from chainatlas.api.limits import BodyLimits, RequestLimits
 from chainatlas.api.routes import (
@@ -74,6 +74,7 @@ def create_app(store: Store, *, secret_key: str | None = None, body_limits: Body
     app.state.body_limits = limits = body_limits or BodyLimits.from_env()
     inflight: dict[tuple, asyncio.Event] = {}
     errors.install(app)
+    openapi.install(app)
     reap_orphan_jobs(store)  # capture jobs left "running" by a server that was killed
 
     for r in (regions, taxonomy, orgs, documents, events, search, uploads, auth, invest):

@@ -38,15 +38,18 @@ def wants_html(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
-def error_response(request: Request, status: int, code: str, message: str) -> Response:
+def error_response(request: Request, status: int, code: str, message: str,
+                   headers: dict[str, str] | None = None) -> Response:
     if status == 401 and wants_html(request):
         # A person following a write link gets the login page and comes back afterwards.
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     if wants_html(request):
         from chainatlas.web.views.base import render_error
 
-        return render_error(request, status, code, message)
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+        response = render_error(request, status, code, message)
+        response.headers.update(headers or {})
+        return response
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -69,7 +72,8 @@ def install(app: FastAPI) -> None:
         message = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else (
             f"nothing at {request.url.path}: check the address or start from the dashboard /"
             if exc.status_code == 404 else str(exc.detail))
-        return error_response(request, exc.status_code, code, message)
+        # Keeps the router's headers: a 405 must say which methods the address takes (Allow).
+        return error_response(request, exc.status_code, code, message, headers=dict(exc.headers or {}))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -114,8 +114,19 @@ class RequestLimits:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if scope["method"] == "HEAD":
+            # HTTP: HEAD is GET without the body. FastAPI routes declare GET only, so HEAD / was a
+            # 405; answer it as the GET it stands for, headers (Content-Length included) and no body.
+            scope = dict(scope, method="GET")
+            send = _without_body(send)
         kind, limit = self.limits.for_path(scope["path"])
         request = Request(scope)
+        if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b""):
+            # No text column takes a NUL (PostgreSQL refuses it outright): say so instead of a 500.
+            response = self.refuse(request, 422, "E802", "invalid request — the address contains a NUL "
+                                   "character (%00): remove it")
+            await response(scope, receive, send)
+            return
         declared = request.headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             response = self.refuse(request, 413, "E814", too_large(kind, limit))
@@ -168,6 +179,17 @@ class RequestLimits:
             return self.refuse(request, 403, "E805", "the form has expired or did not come from this site: "
                                "reload the page and try again")
         return None
+
+
+def _without_body(send: Send) -> Send:
+    async def head_send(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            if message.get("more_body", False):
+                return
+            message = {"type": "http.response.body", "body": b"", "more_body": False}
+        await send(message)
+
+    return head_send
 
 
 def _too_large(exc: BaseException) -> bool:

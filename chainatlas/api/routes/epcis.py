@@ -12,10 +12,10 @@ import json
 import logging
 import tempfile
 import uuid
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 
@@ -31,6 +31,8 @@ from chainatlas.trace.validate import CaptureRejected
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["EPCIS 2.0"])
 HEADERS = {"GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0"}
+# Query results are JSON-LD documents (the binding's media type), refusals RFC 7807 problems.
+LD = {200: {"content": {"application/ld+json": {}}}}
 SPOOL = 16 * 1024 * 1024  # documents above 16 MB go to disk while they arrive
 
 
@@ -89,10 +91,11 @@ def _job_json(job: EpcisCaptureJob) -> dict[str, Any]:
 
 
 @router.get("/capture", summary="List capture jobs")
-def list_jobs(session: SessionDep, store: StoreDep, perPage: int = 30) -> JSONResponse:  # noqa: N803
+def list_jobs(session: SessionDep, store: StoreDep,
+              perPage: Annotated[int, Query(ge=1, le=1000)] = 30) -> JSONResponse:  # noqa: N803
     jobs.reap_orphan_jobs(store)  # a job whose process died reads as failed, not running forever
     rows = session.scalars(select(EpcisCaptureJob).order_by(EpcisCaptureJob.created_at.desc())
-                           .limit(min(perPage, 1000))).all()
+                           .limit(perPage)).all()
     return JSONResponse([_job_json(j) for j in rows], headers=HEADERS)
 
 
@@ -119,12 +122,12 @@ def _query_response(request: Request, session: Any, params: list[tuple[str, str]
     return Response(json.dumps(body, ensure_ascii=False), media_type="application/ld+json", headers=headers)
 
 
-@router.get("/events", summary="Query events (EPCIS 2.0 query parameters)")
+@router.get("/events", responses=LD, summary="Query events (EPCIS 2.0 query parameters)")
 def events(request: Request, session: SessionDep) -> Response:
     return _query_response(request, session, list(request.query_params.multi_items()), "SimpleEventQuery")
 
 
-@router.get("/events/{event_id:path}", summary="One event by eventID")
+@router.get("/events/{event_id:path}", responses=LD, summary="One event by eventID")
 def event(event_id: str, request: Request, session: SessionDep) -> Response:
     if request.url.query and event_id.startswith("ni:"):
         event_id += "?" + request.url.query  # a hash ID's "?ver=CBV2.0" arrives unescaped from some clients
@@ -143,12 +146,13 @@ def queries() -> JSONResponse:
     return JSONResponse([{"name": "SimpleEventQuery", "query": {}}], headers=HEADERS)
 
 
-@router.get("/queries/SimpleEventQuery/events", summary="Run SimpleEventQuery")
+@router.get("/queries/SimpleEventQuery/events", responses=LD, summary="Run SimpleEventQuery")
 def simple_query(request: Request, session: SessionDep) -> Response:
     return _query_response(request, session, list(request.query_params.multi_items()), "SimpleEventQuery")
 
 
-@router.post("/queries/SimpleEventQuery/events", summary="Run SimpleEventQuery with a JSON query body")
+@router.post("/queries/SimpleEventQuery/events", responses=LD,
+             summary="Run SimpleEventQuery with a JSON query body")
 async def simple_query_json(request: Request, session: SessionDep) -> Response:
     try:
         body = json.loads(await request.body() or b"{}")
