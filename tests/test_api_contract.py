@@ -82,7 +82,7 @@ def test_upload_report_names_the_uploaders_file_not_a_server_path(client: TestCl
 
 
 @pytest.mark.parametrize("url", [f"/orgs?offset={BIG}", f"/orgs/{BIG}", f"/documents/{BIG}",
-                                 f"/documents?offset={BIG}", f"/search?q=a&offset={BIG}"])
+                                 f"/news?offset={BIG}", f"/search?q=a&offset={BIG}"])
 def test_pages_bound_their_integers_too(client: TestClient, url: str) -> None:
     r = TestClient(client.app, raise_server_exceptions=False).get(url, headers={"accept": "text/html"})
     assert r.status_code == 422, (url, r.status_code)

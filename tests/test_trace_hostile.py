@@ -141,6 +141,13 @@ def test_xml_with_a_dtd_or_entities_is_refused(store: Store) -> None:
 </ObjectEvent></EventList></EPCISBody></epcis:EPCISDocument>"""
     with pytest.raises(CaptureRejected, match="DTD"):
         capture_xml(store, io.BytesIO(xml))
+    external = xml.replace(b'[<!ENTITY xxe "0b6f1a00">]', b'SYSTEM "http://example.com/epcis.dtd"')
+    with pytest.raises(CaptureRejected, match="DTD"):
+        capture_xml(store, io.BytesIO(external))
+    # A bare <!DOCTYPE x> declares nothing (GS1's own examples carry one); a reference then is refused.
+    bare = xml.replace(b'[<!ENTITY xxe "0b6f1a00">]', b"")
+    with pytest.raises(CaptureRejected, match="(?i)entit|XML"):
+        capture_xml(store, io.BytesIO(bare))
     assert _stored(store) == 0
     deep = (b'<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:2" schemaVersion="2.0" '
             b'creationDate="2024-01-01T00:00:00Z"><EPCISBody><EventList><ObjectEvent>'

@@ -173,6 +173,12 @@ class _Converter:
         return out
 
 
+def _declares_entities(el: etree._Element) -> bool:
+    info = el.getroottree().docinfo
+    dtd = info.internalDTD
+    return bool(info.system_url or info.public_id or (dtd is not None and next(dtd.iterentities(), None)))
+
+
 def read_xml(fp: IO[bytes], prefixes: dict[str, str]) -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
     """(document header, iterator of events). ``prefixes`` is updated in place as extension
     namespaces are declared, before the event that uses them is handed out for hashing."""
@@ -187,11 +193,12 @@ def read_xml(fp: IO[bytes], prefixes: dict[str, str]) -> tuple[dict[str, Any], I
             for action, el in parser:
                 if action == "end":
                     depth -= 1
-                elif depth == 0 and el.getroottree().docinfo.doctype:
+                elif depth == 0 and _declares_entities(el):
                     # Entities are never expanded (no XXE), but a reference to one would then vanish from
-                    # the text silently ("urn:uuid:&x;" read as "urn:uuid:"): EPCIS needs no DTD at all.
-                    raise DocumentError("the XML document declares a DTD (<!DOCTYPE …>): EPCIS documents must "
-                                        "not use DTDs or entity references")
+                    # the text silently ("urn:uuid:&x;" read as "urn:uuid:"). A bare <!DOCTYPE x>, as in
+                    # GS1's own examples, declares nothing and is accepted.
+                    raise DocumentError("the XML document declares entities or an external DTD in its "
+                                        "<!DOCTYPE …>: EPCIS documents must not use DTDs or entity references")
                 else:
                     depth += 1
                     if depth > MAX_XML_DEPTH:
@@ -203,6 +210,9 @@ def read_xml(fp: IO[bytes], prefixes: dict[str, str]) -> tuple[dict[str, Any], I
                     conv.ns.update({p: u for p, u in (el.nsmap or {}).items()
                                     if p and u not in EPCIS_NS and not u.startswith("http://www.w3.org/")})
                 elif action == "end" and local in EVENTS and el.getparent() is not None:
+                    if next(el.iter(etree.Entity), None) is not None:
+                        raise DocumentError(f"event #{count}: an entity reference (&name;) would vanish from the "
+                                            "text; EPCIS documents must not use entity references", index=count)
                     yield conv.event(el)
                     count += 1
                     el.clear(keep_tail=True)
