@@ -112,13 +112,13 @@ def run(schema: Any, *, max_examples: int, seconds: int, headers: dict[str, str]
                 if inter.response is not None:
                     requests += 1
                     statuses[inter.response.status_code] += 1
-            for checks in rec.checks.values():
+            for case_id, checks in rec.checks.items():
                 for node in checks:
                     if node.status.name == "FAILURE":
                         failures[node.name] += 1
                         ex = examples.setdefault(node.name, [])
                         if len(ex) < 5:
-                            req = rec.interactions.get(node.case_id) if hasattr(node, "case_id") else None
+                            req = rec.interactions.get(case_id)
                             where = f"{req.request.method} {req.request.uri}" if req else rec.label
                             msg = getattr(node.failure_info, "failure", None) if node.failure_info else None
                             ex.append(f"{where[:200]} — {getattr(msg, 'title', '')}: "

@@ -17,6 +17,8 @@ HOSTILE_URLS = [
     f"/api/search?q=a&offset={BIG}", f"/api/chain/泰州/gaps?year={BIG}", f"/api/chain/泰州/gaps?offset={BIG}",
     "/api/orgs?q=a%00b", "/api/orgs?region=%00", "/api/search?q=%00", "/events?EQ_bizStep=%00",
     "/api/regions/%00", "/api/taxonomy/nodes/%00",
+    # Control characters in filters (the Excel export writes its filters into the sheet).
+    "/api/orgs.xlsx?q=%01", "/api/orgs.xlsx?node=%1F", "/api/orgs.xlsx?tier=%08", "/api/orgs?kind=%7F",
 ]
 
 

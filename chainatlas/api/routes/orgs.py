@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
@@ -22,14 +22,23 @@ from chainatlas.web.format import fmt_wan
 router = APIRouter(tags=["organizations"])
 
 
+# Filter text: no control characters (none is in a name, node or label, and the Excel export
+# writes the filters into its sheet, where openpyxl refuses them), and a bounded length.
+TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+
+
+def _text(description: str) -> Any:
+    return Query(description=description, max_length=200, pattern=TEXT)
+
+
 def org_filter(
-    region: Annotated[str | None, Query(description="name, short name, park or adcode (泰州, 321200)")] = None,
-    node: Annotated[str | None, Query(description="chain node id (children included)")] = None,
-    tier: Annotated[str | None, Query(description="tier label, e.g. 专精特新小巨人")] = None,
+    region: Annotated[str | None, _text("name, short name, park or adcode (泰州, 321200)")] = None,
+    node: Annotated[str | None, _text("chain node id (children included)")] = None,
+    tier: Annotated[str | None, _text("tier label, e.g. 专精特新小巨人")] = None,
     # A form's 「全部」 option sends ``park=``: empty means every park, not a 422.
     park: Annotated[str | None, Query(pattern=r"^\d{0,9}$", description="park id; empty = all parks")] = None,
-    kind: Annotated[str | None, Query(description="enterprise, institution, hospital, platform …")] = None,
-    q: Annotated[str | None, Query(description="name, alias or 统一社会信用代码")] = None,
+    kind: Annotated[str | None, _text("enterprise, institution, hospital, platform …")] = None,
+    q: Annotated[str | None, _text("name, alias or 统一社会信用代码")] = None,
     sort: Annotated[str, Query(pattern="^(" + "|".join(SORTS) + ")$")] = "revenue",
 ) -> OrgFilter:
     return OrgFilter(region=region or None, node=node or None, tier=tier or None, park=int(park) if park else None,
