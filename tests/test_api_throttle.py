@@ -149,3 +149,19 @@ def test_cli_unlock_and_reset_password(client: TestClient) -> None:
     assert runner.invoke(cli, ["user", "unlock", "ghost", "--db", store.url]).exit_code != 0
     assert runner.invoke(cli, ["user", "reset-password", "ghost", "--password-stdin", "--db", store.url],
                          input="long enough pw\n").exit_code != 0
+
+
+def test_expired_keys_are_forgotten(store: Store) -> None:
+    from sqlalchemy import func, select
+
+    from chainatlas.store.models import LoginThrottleEntry
+
+    now = [0.0]
+    t = LoginThrottle(store, per_user=3, per_address=10, window_seconds=60, lock_seconds=60, clock=lambda: now[0])
+    for i in range(20):
+        t.reserve(f"sprayed-{i}", None)
+        t.failed(f"sprayed-{i}", None)
+    now[0] += 120
+    t.reserve("late", None)
+    with store.session() as s:
+        assert s.scalar(select(func.count()).select_from(LoginThrottleEntry)) == 1

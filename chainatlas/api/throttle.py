@@ -72,6 +72,10 @@ class LoginThrottle:
             return True
         try:
             with self.store.session() as s:
+                # A new key: forget the keys whose window and lock are both over, so a spray of
+                # made-up names keeps the table to one window's worth of rows.
+                s.execute(delete(T).where(T.window_start <= now - self.window, T.locked_until <= now)
+                          .execution_options(synchronize_session=False))
                 s.execute(insert(T).values(key=key, attempts=1, window_start=now, locked_until=0.0))
             return True
         except IntegrityError:
