@@ -44,8 +44,7 @@ Peers = Annotated[str | None, Query(description="对标地区，逗号分隔 / p
 Year = Annotated[int | None, Query(ge=1900, le=2200, description="数据年份 / data year (default: latest)")]
 NOT_FOUND = {"E602", "E603", "E604"}
 BAD_PARAMETER = {"E610"}  # fewer than two distinct regions to compare: the parameter, not the data
-# Two names (or adcodes) separated by a comma, in ASCII or full width.
-Regions = Annotated[str, Query(description="a,b[,c…]", pattern=r"^[^,，]*[^,，\s][^,，]*[,，].*[^,，\s]", max_length=2000)]
+Regions = Annotated[str, Query(description="a,b[,c…] (commas, 、 or spaces)", max_length=2000)]
 
 
 @contextmanager
