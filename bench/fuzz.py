@@ -187,15 +187,18 @@ def main() -> None:
 
                 port = _free_port()
                 env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]))
+                log = open(Path(tmp) / "server.log", "wb")  # noqa: SIM115 - closed with the directory
                 server = subprocess.Popen([sys.executable, "-m", "chainatlas.cli.main", "serve", "--db", url,
                                            "--port", str(port), "--no-open"], env=env,
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                          stdout=log, stderr=subprocess.STDOUT)
                 base = f"http://127.0.0.1:{port}"
                 for _ in range(600):
                     try:
                         urllib.request.urlopen(base + "/openapi.json", timeout=2).read()
                         break
                     except OSError:
+                        if server.poll() is not None:
+                            sys.exit("chainatlas serve stopped:\n" + (Path(tmp) / "server.log").read_text()[-3000:])
                         time.sleep(0.2)
                 schema = schemathesis.openapi.from_url(base + "/openapi.json")
 
