@@ -103,6 +103,7 @@ def run(schema: Any, *, max_examples: int, seconds: int, headers: dict[str, str]
     requests = 0
     statuses: Counter[int] = Counter()
     failures: Counter[str] = Counter()
+    by_operation: Counter[tuple[str, str]] = Counter()  # (check, "METHOD /path/{template}")
     examples: dict[str, list[str]] = {}
     stream = Engine(schema).execute()
     for event in stream:
@@ -116,6 +117,7 @@ def run(schema: Any, *, max_examples: int, seconds: int, headers: dict[str, str]
                 for node in checks:
                     if node.status.name == "FAILURE":
                         failures[node.name] += 1
+                        by_operation[node.name, rec.label] += 1
                         ex = examples.setdefault(node.name, [])
                         if len(ex) < 5:
                             req = rec.interactions.get(case_id)
@@ -130,7 +132,8 @@ def run(schema: Any, *, max_examples: int, seconds: int, headers: dict[str, str]
     return {"requests": requests, "server_errors": server_errors,
             "contract_mismatches": sum(failures[c] for c in CONTRACT),
             "failures_per_check": {c: failures[c] for c in CHECKS}, "statuses": dict(sorted(statuses.items())),
-            "examples": examples, "seconds": round(time.monotonic() - started, 1)}
+            "examples": examples, "by_operation": {f"{c} {op}": n for (c, op), n in sorted(by_operation.items())},
+            "seconds": round(time.monotonic() - started, 1)}
 
 
 def asgi_schema(app: Any) -> Any:
@@ -236,6 +239,7 @@ def main() -> None:
     print(f"statuses: {figures['statuses']}")
     print(f"peak RSS of the {'server' if args.serve else 'process'}: {figures['peak_rss_mb']} MB")
     figures.pop("examples")
+    figures.pop("by_operation")
     print(json.dumps(figures, ensure_ascii=False))
 
 
