@@ -1,7 +1,7 @@
 """login throttle in the store, and the process that runs each capture job
 
 Revision ID: 0007_login_throttle
-Revises: 0008_market
+Revises: 0010_invest
 Create Date: 2026-12-02 23:00:00
 
 - login_throttle: attempts per account name and per client address. An in-process counter let
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0007_login_throttle'
-down_revision = '0008_market'
+down_revision = '0010_invest'
 branch_labels = None
 depends_on = None
 
