@@ -83,7 +83,7 @@ def login_headers(call: Any, user: tuple[str, str] = ADMIN) -> dict[str, str]:
 
 
 def run(schema: Any, *, max_examples: int, seconds: int, headers: dict[str, str] | None,
-        seed: int = 1) -> dict[str, Any]:
+        seed: int = 1, deterministic: bool = False) -> dict[str, Any]:
     """Run the engine over ``schema``; tally requests, server errors and failures per check."""
     from schemathesis.engine import events
     from schemathesis.engine.core import Engine
@@ -93,7 +93,8 @@ def run(schema: Any, *, max_examples: int, seconds: int, headers: dict[str, str]
         # Logging out would end the session the rest of the run writes with.
         schema = schema.exclude(path="/api/auth/logout")
     project = schema.config
-    project.generation.update(max_examples=max_examples, modes=list(GenerationMode), deterministic=False)
+    project.generation.update(max_examples=max_examples, modes=list(GenerationMode),
+                              deterministic=deterministic)
     project.phases.update(phases=["examples", "coverage", "fuzzing"])
     project.checks.update(included_check_names=CHECKS)
     project.update(headers=headers or {}, request_timeout=60,
