@@ -76,7 +76,7 @@ def test_compare_and_corridors(client) -> None:  # type: ignore[no-untyped-def]
 def test_errors(client) -> None:  # type: ignore[no-untyped-def]
     assert client.get("/api/chain/没有这个地方/report").status_code == 404
     assert client.get("/api/chain/泰州市/nodes/no.such.node").status_code == 404
-    assert client.get("/api/chain/compare", params={"regions": "泰州市"}).status_code == 400
+    assert client.get("/api/chain/compare", params={"regions": "泰州市"}).status_code == 422
     assert client.get("/api/chain/泰州市/gaps", params={"limit": 0}).status_code == 422
 
 

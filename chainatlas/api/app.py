@@ -16,8 +16,9 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from chainatlas import __version__
-from chainatlas.api import errors
+from chainatlas.api import errors, openapi
 from chainatlas.api.cache import new_cache
+from chainatlas.api.limits import BodyLimits, RequestLimits
 from chainatlas.api.routes import (
     auth,
     chain,
@@ -33,8 +34,10 @@ from chainatlas.api.routes import (
     taxonomy,
     uploads,
 )
-from chainatlas.api.security import COOKIE_NAME, LoginThrottle, SessionStore
+from chainatlas.api.security import COOKIE_NAME, SessionStore
+from chainatlas.api.throttle import LoginThrottle
 from chainatlas.store import Store
+from chainatlas.trace.jobs import reap_orphan_jobs
 from chainatlas.web import views
 from chainatlas.web.i18n import pick_lang
 from chainatlas.web.views import recall
@@ -57,7 +60,7 @@ def node_modules_dir() -> Path:
     return Path(os.environ.get("CHAINATLAS_NODE_MODULES", REPO_DIR / "node_modules"))
 
 
-def create_app(store: Store, *, secret_key: str | None = None) -> FastAPI:
+def create_app(store: Store, *, secret_key: str | None = None, body_limits: BodyLimits | None = None) -> FastAPI:
     app = FastAPI(
         title="ChainAtlas API",
         version=__version__,
@@ -67,10 +70,13 @@ def create_app(store: Store, *, secret_key: str | None = None) -> FastAPI:
     )
     app.state.store = store
     app.state.sessions = SessionStore(secret_key)
-    app.state.login_throttle = LoginThrottle()
+    app.state.login_throttle = LoginThrottle(store)
     app.state.response_cache = cache = new_cache()
+    app.state.body_limits = limits = body_limits or BodyLimits.from_env()
     inflight: dict[tuple, asyncio.Event] = {}
     errors.install(app)
+    openapi.install(app)
+    reap_orphan_jobs(store)  # capture jobs left "running" by a server that was killed
 
     for r in (regions, taxonomy, orgs, documents, events, search, uploads, auth, invest, standards):
         app.include_router(r.router, prefix="/api")
@@ -126,6 +132,13 @@ def create_app(store: Store, *, secret_key: str | None = None) -> FastAPI:
                                 secure=request.url.scheme == "https", max_age=8 * 3600, path="/")
         return response
 
+    def refuse(request: Request, status: int, code: str, message: str) -> Response:
+        response = errors.error_response(request, status, code, message)
+        _security_headers(response)
+        return response
+
+    # Added last, so outermost: body limits and role checks happen before anything reads the body.
+    app.add_middleware(RequestLimits, limits=limits, routes=lambda: app.routes, refuse=refuse)
     return app
 
 

@@ -7,8 +7,9 @@
 - CSRF: one random token per session (anonymous visitors get a session too, so the login
   form itself is protected); every form POST carries it as ``csrf_token`` and every JSON
   write as the ``X-CSRF-Token`` header. Compared in constant time.
-- Password guessing: ``LoginThrottle`` locks an account name after repeated failures, and a
-  client address after many more (HTTP 429, E809), whatever the password offered meanwhile.
+- Password guessing: ``throttle.LoginThrottle`` reserves an attempt in the store before each
+  password check and locks an account name after repeated failures, and a client address after
+  many more (HTTP 429, E809), whatever the password offered meanwhile.
 - Reading is open; writes declare ``require_role(...)``.
 """
 
@@ -19,7 +20,6 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -30,6 +30,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from chainatlas.api.throttle import LoginLocked, LoginThrottle
 from chainatlas.errors import ChainAtlasError
 from chainatlas.store.models import ROLES, AppUser
 
@@ -71,6 +72,17 @@ def create_user(session: Session, username: str, password: str, role: str) -> Ap
     return user
 
 
+def set_password(session: Session, username: str, password: str) -> AppUser:
+    """An admin's reset of a forgotten or locked account's password (``chainatlas user reset-password``)."""
+    if len(password) < 8:
+        raise ChainAtlasError("password too short: use at least 8 characters", code="E811")
+    user = session.scalar(select(AppUser).where(AppUser.username == username))
+    if user is None:
+        raise ChainAtlasError(f"no user {username!r}: list accounts with `chainatlas user list`", code="E813")
+    user.password_hash = hash_password(password)
+    return user
+
+
 def authenticate(session: Session, username: str, password: str) -> AppUser | None:
     user = session.scalar(select(AppUser).where(AppUser.username == username))
     if user is None:
@@ -90,62 +102,14 @@ _DUMMY_HASH = _hasher.hash(secrets.token_hex(8))
 # ---------------------------------------------------------------- login throttle
 
 
-class LoginThrottle:
-    """Failed logins per account name and per client address in a sliding window.
-
-    Past the limit the key is locked for ``lock_seconds`` and every attempt, even with the right
-    password, is refused without checking it, so a guesser learns nothing while locked. The
-    per-address limit is looser: an office behind one NAT address shares it.
-    """
-
-    def __init__(self, *, per_user: int = 5, per_address: int = 30, window_seconds: float = 900,
-                 lock_seconds: float = 900, clock: Callable[[], float] = time.monotonic) -> None:
-        self.limits = {"user": per_user, "address": per_address}
-        self.window, self.lock, self.clock = window_seconds, lock_seconds, clock
-        self._failures: dict[tuple[str, str], list[float]] = {}
-        self._locked_until: dict[tuple[str, str], float] = {}
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def _keys(username: str, address: str | None) -> list[tuple[str, str]]:
-        keys = [("user", username.strip().casefold())]
-        if address:
-            keys.append(("address", address))
-        return keys
-
-    def check(self, username: str, address: str | None) -> None:
-        """Raise E809 while the account name or the address is locked."""
-        now = self.clock()
-        with self._lock:
-            wait = max((self._locked_until.get(k, 0.0) - now for k in self._keys(username, address)), default=0.0)
-        if wait > 0:
-            minutes = max(1, round(wait / 60))
-            raise AuthError(f"too many failed logins: try again in {minutes} minutes, or ask an admin to reset the "
-                            "password", code="E809")
-
-    def failed(self, username: str, address: str | None) -> None:
-        now = self.clock()
-        with self._lock:
-            for key in self._keys(username, address):
-                recent = [t for t in self._failures.get(key, []) if now - t < self.window]
-                recent.append(now)
-                self._failures[key] = recent
-                if len(recent) >= self.limits[key[0]]:
-                    self._locked_until[key] = now + self.lock
-                    self._failures.pop(key, None)
-            if len(self._failures) > 50_000:  # bound memory under a spray of names
-                self._failures = {k: v for k, v in self._failures.items() if now - v[-1] < self.window}
-
-    def succeeded(self, username: str) -> None:
-        with self._lock:
-            self._failures.pop(("user", username.strip().casefold()), None)
-
-
 def login_with_throttle(request: Request, session: Session, username: str, password: str) -> AppUser | None:
     """``authenticate`` behind the app's throttle: the one entry both login forms use."""
     throttle: LoginThrottle = request.app.state.login_throttle
     address = request.client.host if request.client else None
-    throttle.check(username, address)
+    try:
+        throttle.reserve(username, address)  # before the password is checked: parallel guesses count too
+    except LoginLocked as exc:
+        raise AuthError(exc.message, code="E809") from exc
     user = authenticate(session, username, password)
     if user is None:
         throttle.failed(username, address)
@@ -284,6 +248,7 @@ def require_role(*roles: str):  # type: ignore[no-untyped-def]
             check_csrf(web_session(request), token if isinstance(token, str) else None)
         return user
 
+    dep.required_roles = roles  # type: ignore[attr-defined]  # read by api.limits before the body is
     return dep
 
 

@@ -37,6 +37,8 @@ def capture(files: list[Path] = typer.Argument(..., help="EPCIS 2.0 JSON/JSON-LD
             continue
         console.print(f"✓ {f}: {r.events} 事件 events, {r.stored} 新入库 stored, {r.duplicates} 重复 duplicates"
                       + (f", {r.corrected} 更正 corrected" if r.corrected else "") + f"  (job {r.job_id})")
+        for n in r.notices[:20]:
+            console.print(f"  [yellow]! 提示 notice[/yellow] event #{n['eventIndex']} ({n['eventID']}): {n['message']}")
     if failed:
         raise typer.Exit(1)
 

@@ -65,3 +65,40 @@ def list_users(db: DbOpt = None) -> None:
         for u in s.scalars(select(AppUser).order_by(AppUser.id)):
             table.add_row(str(u.id), u.username, u.role, u.created_at.isoformat(timespec="seconds"))
     console.print(table)
+
+
+@app.command("reset-password")
+def reset_password(
+    username: str = typer.Argument(..., help="用户名 / user name"),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="从标准输入读密码 / read the password from stdin"),
+    db: DbOpt = None,
+) -> None:
+    """重设密码并解除锁定 / set a new password (forgotten or locked account) and lift the login lock."""
+    from chainatlas.api.security import set_password
+    from chainatlas.api.throttle import unlock
+
+    password = _password(password_stdin)
+    store = get_store(db, reference=False)
+    try:
+        with store.session() as s:
+            set_password(s, username, password)
+    except ChainAtlasError as exc:
+        raise fail(str(exc)) from exc
+    unlock(store, username)
+    console.print(f"new password set for {username!r}; failed logins forgotten")
+
+
+@app.command("unlock")
+def unlock_user(
+    username: str = typer.Argument(..., help="用户名 / user name"),
+    db: DbOpt = None,
+) -> None:
+    """解除登录锁定 / lift the lock that failed logins put on an account name."""
+    from chainatlas.api.throttle import unlock
+
+    store = get_store(db, reference=False)
+    with store.session() as s:
+        if s.scalar(select(AppUser).where(AppUser.username == username)) is None:
+            raise fail(f"E813: no user {username!r}: list accounts with `chainatlas user list`")
+    had = unlock(store, username)
+    console.print(f"{username!r} unlocked" if had else f"{username!r} had no failed logins to forget")

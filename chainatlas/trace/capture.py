@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import json
 import multiprocessing
+import os
 import queue
 import threading
 import uuid
@@ -36,7 +37,7 @@ from sqlalchemy.orm import Session
 from chainatlas.store import Store
 from chainatlas.store.models.base import utcnow
 from chainatlas.store.models.trace import EpcisCaptureJob, EpcisEvent, EpcisEventAttr
-from chainatlas.trace import hashing, identifiers, reader, vocab
+from chainatlas.trace import hashing, identifiers, jobs, reader, vocab
 from chainatlas.trace.validate import (
     CaptureRejected,
     Problem,
@@ -44,7 +45,7 @@ from chainatlas.trace.validate import (
     validate_event,
     validate_header,
 )
-from chainatlas.trace.writer import BatchWriter
+from chainatlas.trace.writer import BatchWriter, EventIdConflict
 
 MAX_PROBLEMS = 100
 BATCH = 2000
@@ -63,11 +64,12 @@ class IndexedEvent:
     edges: list[tuple[str, str, str]] = field(default_factory=list)  # (from key, to key, kind)
     virtual: list[str] = field(default_factory=list)  # transformation nodes
     text: str | None = None  # the event's JSON exactly as captured, when the reader has it
+    index: int | None = None  # position in the document's event list, for problems that name it
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Sent back from the validation worker by the thousand: a plain tuple unpickles ~5x faster
         # than the dataclass's default (an empty object, then its __dict__ filled in).
-        return IndexedEvent, (self.row, self.idents, self.attrs, self.edges, self.virtual, self.text)
+        return IndexedEvent, (self.row, self.idents, self.attrs, self.edges, self.virtual, self.text, self.index)
 
 
 @dataclass
@@ -77,10 +79,11 @@ class CaptureResult:
     stored: int = 0
     duplicates: int = 0
     corrected: int = 0
+    notices: list[dict[str, Any]] = field(default_factory=list)  # stored, but worth saying
 
     def as_dict(self) -> dict[str, Any]:
         return {"captureID": self.job_id, "events": self.events, "stored": self.stored,
-                "duplicates": self.duplicates, "errorDeclarationsApplied": self.corrected}
+                "duplicates": self.duplicates, "errorDeclarationsApplied": self.corrected, "notices": self.notices}
 
 
 def _time(value: str | None) -> datetime | None:
@@ -88,7 +91,8 @@ def _time(value: str | None) -> datetime | None:
 
 
 def index_event(event: dict[str, Any], prefixes: dict[str, str], custom_ns: dict[str, str] | None,
-                job_id: str | None, record_time: datetime, text: str | None = None) -> IndexedEvent:
+                job_id: str | None, record_time: datetime, text: str | None = None,
+                index: int | None = None) -> IndexedEvent:
     """Turn a validated event into rows. The event's own JSON is kept unchanged in ``doc`` (from its
     source ``text`` when given, so it is not serialised again)."""
     ehash = hashing.event_hash(event, prefixes)
@@ -109,7 +113,7 @@ def index_event(event: dict[str, Any], prefixes: dict[str, str], custom_ns: dict
         "error_reason": vocab.normalize("error-reason", ed["reason"]) if ed and ed.get("reason") else None,
         "corrective_ids": ed.get("correctiveEventIDs") if ed else None,
         "capture_job_id": job_id, "namespaces": custom_ns or None, "doc": event,
-    }, text=text)
+    }, text=text, index=index)
     for lst, role in EPC_ROLES:
         for v in event.get(lst) or []:
             ix.idents.append((identifiers.parse(v), role, None, None))
@@ -158,7 +162,7 @@ def _job(store: Store, source: str | None, job_id: str | None) -> Iterator[str]:
     job_id = job_id or str(uuid.uuid4())
     with store.session() as s:
         if s.get(EpcisCaptureJob, job_id) is None:
-            s.add(EpcisCaptureJob(id=job_id, status="running", source=source))
+            s.add(EpcisCaptureJob(id=job_id, status="running", source=source, owner=jobs.this_process()))
     yield job_id
 
 
@@ -170,7 +174,7 @@ def finish_job(store: Store, job_id: str, *, result: CaptureResult | None = None
             return
         job.finished_at = utcnow()
         job.status = "failed" if problems else "success"
-        job.errors = problems or None
+        job.errors = problems or (result.notices if result and result.notices else None)
         if result:
             job.event_count, job.stored_count = result.events, result.stored
 
@@ -269,6 +273,12 @@ class _Writer:
 
     def _flush(self, pending: list[IndexedEvent]) -> None:
         stored, dups = self.writer.write(pending)
+        for index, eid in self.writer.orphan_declarations:
+            self.result.notices.append({
+                "severity": "notice", "eventIndex": index, "eventID": eid, "field": "errorDeclaration",
+                "message": f"error declaration for {eid}, which this repository never captured: stored as the "
+                           "declaration alone (EPCIS 2.0 lets a declaration travel without the event it corrects)"})
+        self.writer.orphan_declarations.clear()
         self.result.stored += stored
         self.result.duplicates += len(dups)
         self.result.corrected += _apply_error_declarations(self.s, dups)
@@ -301,10 +311,16 @@ def capture_events(s: Session, events: Iterable[tuple[Any, str | None]], prefixe
             problems = _capture_inline(rest, writer, result, job, batch)
         if problems:
             raise CaptureRejected(problems, source)
+    except EventIdConflict as exc:
+        writer.abandon()
+        raise CaptureRejected([Problem(exc.index, exc.event_id, "eventID", exc.message)], source) from exc
     except BaseException:
         writer.abandon()
         raise
-    writer.close()
+    try:
+        writer.close()
+    except EventIdConflict as exc:
+        raise CaptureRejected([Problem(exc.index, exc.event_id, "eventID", exc.message)], source) from exc
     return result
 
 
@@ -332,7 +348,7 @@ def _capture_inline(events: Iterable[tuple[Any, str | None]], writer: _Writer, r
             continue
         if problems:
             continue  # keep validating to report everything, but stop building rows
-        pending.append(index_event(event, job.prefixes, job.custom_ns, job.job_id, job.record_time, text))
+        pending.append(index_event(event, job.prefixes, job.custom_ns, job.job_id, job.record_time, text, i))
         if len(pending) >= batch:
             writer.submit(pending)
             pending = []
@@ -358,7 +374,8 @@ def _worker_pool() -> ProcessPoolExecutor:
     global _pool
     with _pool_lock:
         if _pool is None:
-            _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=jobs.die_with_parent, initargs=(os.getpid(),))
         return _pool
 
 
@@ -392,7 +409,7 @@ def _index_batch(texts: list[str], start: int, job: _Job) -> list[IndexedEvent |
         if found:
             out.append(found)
             continue
-        ix = index_event(event, job.prefixes, job.custom_ns, job.job_id, job.record_time)
+        ix = index_event(event, job.prefixes, job.custom_ns, job.job_id, job.record_time, index=i)
         if ix.row["error_time"] is None:
             ix.row["doc"] = None
         out.append(ix)
@@ -456,9 +473,14 @@ def _run_job(store: Store, source: str | None, job_id: str | None,
             finish_job(store, jid, problems=[p.as_dict() for p in exc.problems])
             raise
         except reader.DocumentError as exc:
-            finish_job(store, jid, problems=[{"eventIndex": None, "eventID": None, "field": "",
+            finish_job(store, jid, problems=[{"eventIndex": exc.index, "eventID": None, "field": "",
                                               "message": exc.message}])
-            raise CaptureRejected([Problem(None, None, "", exc.message)], source) from exc
+            raise CaptureRejected([Problem(exc.index, None, "", exc.message)], source) from exc
+        except BaseException as exc:
+            # Whatever went wrong, the job ends failed instead of "running" forever.
+            finish_job(store, jid, problems=[{"eventIndex": None, "eventID": None, "field": "",
+                                              "message": f"capture failed: {type(exc).__name__}: {str(exc)[:300]}"}])
+            raise
         result.job_id = jid
         finish_job(store, jid, result=result)
         return result

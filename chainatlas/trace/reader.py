@@ -33,7 +33,13 @@ _WS = re.compile(r"[ \t\n\r]*")
 
 
 class DocumentError(TraceError):
+    """The document cannot be read; ``index`` is the event being read when known."""
+
     code = "E721"
+
+    def __init__(self, message: str, *, index: int | None = None, where: str | None = None) -> None:
+        super().__init__(message, where=where)
+        self.index = index
 
 
 def _no_constant(name: str) -> Any:
@@ -90,6 +96,8 @@ class _Text:
         while True:
             try:
                 obj, end = self.decoder.raw_decode(self.buf, self.pos)
+            except RecursionError as exc:  # the C decoder recurses once per level of nesting
+                raise DocumentError(f"nested too deeply (thousands of levels) near character {self.pos}") from exc
             except ValueError as exc:  # JSONDecodeError, or a NaN refused by _no_constant
                 if self._truncated(exc) and len(self.buf) - self.pos < MAX_VALUE and self.more():
                     continue
@@ -185,8 +193,13 @@ class JsonDocument:
         if text.peek() == "]":
             text.pos += 1
             return
+        index = 0
         while True:
-            yield text.value()
+            try:
+                yield text.value()
+            except DocumentError as exc:
+                raise DocumentError(f"event #{index}: {exc.message}", index=index) from exc
+            index += 1
             if text.expect(",]") == "]":
                 return
 

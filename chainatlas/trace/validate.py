@@ -8,6 +8,7 @@ document of a million events. Validation is per event so capture can stream.
 from __future__ import annotations
 
 import copy
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -165,6 +166,9 @@ def validate_header(doc: dict[str, Any]) -> list[Problem]:
         return []  # a bare event: checked by validate_event
     if dtype not in ("EPCISDocument", "EPCISQueryDocument"):
         return [Problem(None, None, "type", f"expected EPCISDocument or an event type, got {dtype!r}")]
+    bounds = check_bounds(doc, None, None)
+    if bounds:
+        return bounds
     # The reader hands over the document with its event list emptied; the events are checked one by one.
     definition = "epcisDocument" if dtype == "EPCISDocument" else "epcisQueryDocument"
     return _schema_problems(definition, doc, None, None)
@@ -207,10 +211,105 @@ def _check_extensions(p: list[Problem], i: int, eid: str | None, field: str, obj
             p.append(Problem(i, eid, f"{field}{key}", f"namespace prefix {head!r} is not declared in @context"))
 
 
+# Bounds on what a document may hold, so hostile input is refused by name instead of failing deep
+# inside the store: nesting (recursive code further on), integers (64-bit columns and JSON
+# readers), floats (1e400 reads as Infinity, which JSON cannot carry back out), text the
+# databases cannot hold (NUL on PostgreSQL, lone surrogates anywhere), and the lengths of the
+# indexed columns.
+MAX_DEPTH = 64
+MAX_INT = 2**63 - 1
+MAX_ID = 512  # eventID, identifiers, locations, transformationID (String(512) columns)
+MAX_TERM = 255  # bizStep, disposition, error reason (String(255) columns)
+_BAD_CHAR = re.compile("[\x00\ud800-\udfff]")
+_TERM_FIELDS = ("bizStep", "disposition")
+
+
+def _bad_text(value: str) -> str | None:
+    m = _BAD_CHAR.search(value)
+    if m is None:
+        return None
+    c = m.group()
+    what = "a NUL character" if c == "\x00" else f"a lone surrogate U+{ord(c):04X} (not valid Unicode)"
+    return f"contains {what} at position {m.start()}"
+
+
+def check_bounds(obj: Any, index: int | None, event_id: str | None) -> list[Problem]:
+    """Nesting, numbers and text the store can hold, walked without recursion."""
+    out: list[Problem] = []
+    stack: list[tuple[Any, str, int]] = [(obj, "", 0)]
+    while stack and len(out) < 20:
+        value, path, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth >= MAX_DEPTH:
+                # Named by the top-level member it hides in: the full path would be 64 segments long.
+                out.append(Problem(index, event_id, path.split("/")[0], f"nested deeper than {MAX_DEPTH} levels"))
+                continue
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for k, v in items:
+                if isinstance(k, str) and (bad := _bad_text(k)):
+                    out.append(Problem(index, event_id, path, f"a property name {bad}"))
+                    continue
+                stack.append((v, f"{path}/{k}" if path else str(k), depth + 1))
+        elif isinstance(value, bool) or value is None:
+            continue
+        elif isinstance(value, int):
+            if abs(value) > MAX_INT:
+                digits = len(str(abs(value))) if abs(value) < 10**4000 else "thousands of"
+                out.append(Problem(index, event_id, path, f"a {digits}-digit integer is out of range "
+                                                          f"(at most {MAX_INT})"))
+        elif isinstance(value, float) and not math.isfinite(value):
+            out.append(Problem(index, event_id, path, "number out of range (it would read as Infinity)"))
+        elif isinstance(value, str) and (bad := _bad_text(value)):
+            out.append(Problem(index, event_id, path, bad))
+    return out
+
+
+def _check_lengths(p: list[Problem], i: int, eid: str | None, event: dict[str, Any]) -> None:
+    def check(field: str, value: Any, limit: int) -> None:
+        if isinstance(value, str) and len(value) > limit:
+            p.append(Problem(i, eid, field, f"{len(value)} characters: at most {limit} are stored"))
+
+    check("eventID", event.get("eventID"), MAX_ID)
+    check("transformationID", event.get("transformationID"), MAX_ID)
+    check("parentID", event.get("parentID"), MAX_ID)
+    for f in _TERM_FIELDS:
+        check(f, event.get(f), MAX_TERM)
+    for loc in ("readPoint", "bizLocation"):
+        if isinstance(event.get(loc), dict):
+            check(f"{loc}/id", event[loc].get("id"), MAX_ID)
+    ed = event.get("errorDeclaration")
+    if isinstance(ed, dict):
+        check("errorDeclaration/reason", ed.get("reason"), MAX_TERM)
+        corrective = ed.get("correctiveEventIDs")
+        for j, c in enumerate(corrective if isinstance(corrective, list) else []):
+            check(f"errorDeclaration/correctiveEventIDs/{j}", c, MAX_ID)
+    for lst in ID_LISTS:
+        if isinstance(event.get(lst), list):
+            for j, v in enumerate(event[lst]):
+                check(f"{lst}/{j}", v, MAX_ID)
+    for lst in QTY_LISTS:
+        if isinstance(event.get(lst), list):
+            for j, q in enumerate(event[lst]):
+                if isinstance(q, dict):
+                    check(f"{lst}/{j}/epcClass", q.get("epcClass"), MAX_ID)
+    for lst, key in (("bizTransactionList", "bizTransaction"), ("sourceList", "source"),
+                     ("destinationList", "destination")):
+        if isinstance(event.get(lst), list):
+            for j, item in enumerate(event[lst]):
+                if isinstance(item, dict):
+                    check(f"{lst}/{j}/{key}", item.get(key), MAX_ID)
+                    check(f"{lst}/{j}/type", item.get("type"), MAX_TERM)
+
+
 def validate_event(event: Any, index: int, prefixes: dict[str, str]) -> list[Problem]:
     if not isinstance(event, dict):
         return [Problem(index, None, "", "an event must be a JSON object")]
-    eid = event.get("eventID") if isinstance(event.get("eventID"), str) else None
+    raw_id = event.get("eventID")
+    eid = raw_id if isinstance(raw_id, str) and len(raw_id) <= MAX_ID and not _bad_text(raw_id) else None
+    bounds = check_bounds(event, index, eid)
+    _check_lengths(bounds, index, eid, event)
+    if bounds:  # nothing further is safe to look at (deep nesting, unstorable text)
+        return bounds
     etype = event.get("type")
     if etype not in EVENT_TYPES:
         return [Problem(index, eid, "type", f"unsupported event type {etype!r}; expected one of {EVENT_TYPES}")]

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from chainatlas.errors import TraceError
 from chainatlas.store.models.trace import (
     EpcisEvent,
     EpcisEventAttr,
@@ -68,26 +69,55 @@ def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+class EventIdConflict(TraceError):
+    """An eventID already names an event with other content (EPCIS: an eventID names one event)."""
+
+    code = "E722"
+
+    def __init__(self, ix: IndexedEvent, where: str) -> None:
+        eid = ix.row["event_id"]
+        super().__init__(f"eventID {eid} already names a different event ({where}): an eventID identifies "
+                         "one event; give this one a new eventID, or to correct the stored one capture it "
+                         "again unchanged with an errorDeclaration")
+        self.index = ix.index
+        self.event_id = eid
+
+
 class BatchWriter:
     def __init__(self, session: Session) -> None:
         self.s = session
         self.dialect = session.get_bind().dialect.name
         self.ident_cache: dict[str, int] = {}
         self._seq: str | None = None
+        # (index, eventID) of error declarations stored without the event they correct
+        self.orphan_declarations: list[tuple[int | None, str]] = []
 
     # ------------------------------------------------------------------ shared
     def write(self, batch: list[IndexedEvent]) -> tuple[int, list[dict[str, Any]]]:
-        """Store new events; return (how many stored, rows of those already present)."""
+        """Store new events; return (how many stored, rows of those already present).
+
+        An event whose eventID is already stored (or earlier in the batch) is a recapture when its
+        content hash is the same — idempotent, or an error declaration to apply — and a conflict
+        (``EventIdConflict``) when it differs. The hash leaves out eventID, recordTime and
+        errorDeclaration, so a declaration restating its event is not a conflict.
+        """
         unique: dict[str, IndexedEvent] = {}
         dups: list[dict[str, Any]] = []
         for ix in batch:
-            if ix.row["event_id"] in unique:
-                dups.append(ix.row)
-            else:
+            first = unique.get(ix.row["event_id"])
+            if first is None:
                 unique[ix.row["event_id"]] = ix
+            elif first.row["event_hash"] != ix.row["event_hash"]:
+                raise EventIdConflict(ix, f"event #{first.index} of this document")
+            else:
+                dups.append(ix.row)
         existing = self._existing(list(unique))
+        for eid, stored_hash in existing.items():
+            if stored_hash != unique[eid].row["event_hash"]:
+                raise EventIdConflict(unique[eid], "already stored")
         new = [ix for eid, ix in unique.items() if eid not in existing]
         dups += [ix.row for eid, ix in unique.items() if eid in existing]
+        self.orphan_declarations += [(ix.index, ix.row["event_id"]) for ix in new if ix.row["error_time"] is not None]
         if not new:
             return 0, dups
         pk = self._insert_events(new)
@@ -130,14 +160,17 @@ class BatchWriter:
         """The psycopg connection under the session (same transaction)."""
         return self.s.connection().connection.driver_connection
 
-    def _existing(self, event_ids: list[str]) -> set[str]:
+    def _existing(self, event_ids: list[str]) -> dict[str, str]:
+        """eventID → content hash of those already stored."""
         if self.dialect == "postgresql":
             with self._raw.cursor() as cur:
-                cur.execute("SELECT event_id FROM epcis_event WHERE event_id = ANY(%s::text[])", (event_ids,))
-                return {r[0] for r in cur}
-        existing: set[str] = set()
+                cur.execute("SELECT event_id, event_hash FROM epcis_event WHERE event_id = ANY(%s::text[])",
+                            (event_ids,))
+                return dict(cur.fetchall())
+        existing: dict[str, str] = {}
         for chunk in _chunks(event_ids):
-            existing.update(self.s.scalars(select(EpcisEvent.event_id).where(EpcisEvent.event_id.in_(chunk))))
+            existing.update(self.s.execute(select(EpcisEvent.event_id, EpcisEvent.event_hash)
+                                           .where(EpcisEvent.event_id.in_(chunk))).all())
         return existing
 
     def _insert_events(self, new: list[IndexedEvent]) -> dict[str, int]:

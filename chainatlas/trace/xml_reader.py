@@ -25,6 +25,8 @@ TYPED_LISTS = {"bizTransactionList": ("bizTransaction", "bizTransaction-type"),
                "sourceList": ("source", "source-dest-type"), "destinationList": ("destination", "source-dest-type")}
 NUMERIC = {"value", "minValue", "maxValue", "meanValue", "sDev", "percRank", "percValue"}
 CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
+# Document → body → eventList → event is 4; the JSON limit (validate.MAX_DEPTH) applies below that.
+MAX_XML_DEPTH = 72
 
 
 def _local(tag: str) -> tuple[str | None, str]:
@@ -171,6 +173,12 @@ class _Converter:
         return out
 
 
+def _declares_entities(el: etree._Element) -> bool:
+    info = el.getroottree().docinfo
+    dtd = info.internalDTD
+    return bool(info.system_url or info.public_id or (dtd is not None and next(dtd.iterentities(), None)))
+
+
 def read_xml(fp: IO[bytes], prefixes: dict[str, str]) -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
     """(document header, iterator of events). ``prefixes`` is updated in place as extension
     namespaces are declared, before the event that uses them is handed out for hashing."""
@@ -180,15 +188,33 @@ def read_xml(fp: IO[bytes], prefixes: dict[str, str]) -> tuple[dict[str, Any], I
     def events() -> Iterator[dict[str, Any]]:
         parser = etree.iterparse(fp, events=("start", "end"), resolve_entities=False, no_network=True,
                                  load_dtd=False, huge_tree=True)
+        depth = count = 0
         try:
             for action, el in parser:
+                if action == "end":
+                    depth -= 1
+                elif depth == 0 and _declares_entities(el):
+                    # Entities are never expanded (no XXE), but a reference to one would then vanish from
+                    # the text silently ("urn:uuid:&x;" read as "urn:uuid:"). A bare <!DOCTYPE x>, as in
+                    # GS1's own examples, declares nothing and is accepted.
+                    raise DocumentError("the XML document declares entities or an external DTD in its "
+                                        "<!DOCTYPE …>: EPCIS documents must not use DTDs or entity references")
+                else:
+                    depth += 1
+                    if depth > MAX_XML_DEPTH:
+                        raise DocumentError(f"event #{count}: XML elements nested deeper than {MAX_XML_DEPTH} "
+                                            "levels", index=count)
                 _ns, local = _local(el.tag) if isinstance(el.tag, str) else (None, "")
                 if action == "start" and local in ("EPCISDocument", "EPCISQueryDocument"):
                     header.update({k: v for k, v in el.attrib.items() if "}" not in k})
                     conv.ns.update({p: u for p, u in (el.nsmap or {}).items()
                                     if p and u not in EPCIS_NS and not u.startswith("http://www.w3.org/")})
                 elif action == "end" and local in EVENTS and el.getparent() is not None:
+                    if next(el.iter(etree.Entity), None) is not None:
+                        raise DocumentError(f"event #{count}: an entity reference (&name;) would vanish from the "
+                                            "text; EPCIS documents must not use entity references", index=count)
                     yield conv.event(el)
+                    count += 1
                     el.clear(keep_tail=True)
         except etree.XMLSyntaxError as exc:
             raise DocumentError(f"not well-formed XML: {exc}") from exc

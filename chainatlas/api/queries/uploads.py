@@ -75,7 +75,7 @@ def import_registry(store: Store, filename: str | None, data: bytes) -> dict:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     _reset_caches()
-    return {"file": filename, "report": plain(report)}
+    return {"file": filename, "report": _hide_tmp(plain(report), {str(path): filename or path.name}, tmp)}
 
 
 def ingest_documents(store: Store, files: list[tuple[str | None, bytes]]) -> dict:
@@ -89,7 +89,21 @@ def ingest_documents(store: Store, files: list[tuple[str | None, bytes]]) -> dic
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     _reset_caches()
-    return {"files": [f for f, _ in files], "report": plain(report)}
+    names = {str(p): f or p.name for p, (f, _) in zip(paths, files, strict=True)}
+    return {"files": [f for f, _ in files], "report": _hide_tmp(plain(report), names, tmp)}
+
+
+def _hide_tmp(report: Any, names: dict[str, str], tmp: Path) -> Any:
+    """The report as the uploader knows it: their file names, never the server's temporary paths."""
+    if isinstance(report, dict):
+        return {k: _hide_tmp(v, names, tmp) for k, v in report.items()}
+    if isinstance(report, list):
+        return [_hide_tmp(v, names, tmp) for v in report]
+    if isinstance(report, str) and str(tmp) in report:
+        for path, name in names.items():
+            report = report.replace(path, name)
+        return report.replace(str(tmp), "upload")
+    return report
 
 
 def _reset_caches() -> None:

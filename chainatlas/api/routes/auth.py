@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from chainatlas.api.deps import SessionDep
 from chainatlas.api.security import AuthError, check_csrf, current_user, login_with_throttle, web_session
@@ -12,8 +12,9 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 
 
 class Login(BaseModel):
-    username: str
-    password: str
+    # No NUL: PostgreSQL text cannot hold it, and no account name or password contains one.
+    username: str = Field(max_length=200, pattern=r"^[^\x00]*$")
+    password: str = Field(max_length=1000, pattern=r"^[^\x00]*$")
 
 
 @router.get("/me", summary="Who is logged in, and the CSRF token to send as X-CSRF-Token")

@@ -31,6 +31,7 @@ from chainatlas.api.schemas.chain import (
     NodeDetail,
     Page,
 )
+from chainatlas.api.schemas.common import MAX_INT64
 from chainatlas.errors import AnalyseError
 from chainatlas.regions import split_region_list
 from chainatlas.web.chain_view import node_report, region_report
@@ -38,10 +39,12 @@ from chainatlas.web.chain_view import node_report, region_report
 router = APIRouter(prefix="/api/chain", tags=["chain"])
 
 Limit = Annotated[int, Query(ge=1, le=500, description="每页条数 / page size")]
-Offset = Annotated[int, Query(ge=0, description="起始位置 / offset")]
+Offset = Annotated[int, Query(ge=0, le=MAX_INT64, description="起始位置 / offset")]
 Peers = Annotated[str | None, Query(description="对标地区，逗号分隔 / peer regions, comma-separated")]
-Year = Annotated[int | None, Query(description="数据年份 / data year (default: latest)")]
+Year = Annotated[int | None, Query(ge=1900, le=2200, description="数据年份 / data year (default: latest)")]
 NOT_FOUND = {"E602", "E603", "E604"}
+BAD_PARAMETER = {"E610"}  # fewer than two distinct regions to compare: the parameter, not the data
+Regions = Annotated[str, Query(description="a,b[,c…] (commas, 、 or spaces)", max_length=2000)]
 
 
 @contextmanager
@@ -49,7 +52,8 @@ def _errors() -> Iterator[None]:
     try:
         yield
     except AnalyseError as exc:
-        raise HTTPException(404 if exc.code in NOT_FOUND else 400, detail=str(exc)) from exc
+        status = 404 if exc.code in NOT_FOUND else 422 if exc.code in BAD_PARAMETER else 400
+        raise HTTPException(status, detail=str(exc)) from exc
 
 
 def _page(items: list, limit: int, offset: int) -> dict:
@@ -70,7 +74,7 @@ def _section(session, region: str, section: str | None, year: int | None, peers:
 
 
 @router.get("/compare", response_model=CompareResult, summary="多地区逐节点对比 / compare regions")
-def compare(session: SessionDep, regions: Annotated[str, Query(description="a,b[,c…]")],
+def compare(session: SessionDep, regions: Regions,
             year: Year = None, limit: Limit = 200, offset: Offset = 0) -> dict:
     with _errors():
         res = compare_regions(session, split_region_list(regions), year=year)
@@ -78,7 +82,7 @@ def compare(session: SessionDep, regions: Annotated[str, Query(description="a,b[
 
 
 @router.get("/corridors", response_model=Page[Corridor], summary="多地区产业走廊 / corridors among regions")
-def corridors_among(session: SessionDep, regions: Annotated[str, Query(description="a,b[,c…]")],
+def corridors_among(session: SessionDep, regions: Regions,
                     year: Year = None, limit: Limit = 50, offset: Offset = 0) -> dict:
     with _errors():
         res = corridors_for(session, split_region_list(regions), year=year)

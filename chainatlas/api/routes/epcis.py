@@ -9,12 +9,13 @@ EPCIS exception (``epcisException:QueryParameterException`` …).
 from __future__ import annotations
 
 import json
+import logging
 import tempfile
 import uuid
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 
@@ -22,12 +23,16 @@ from chainatlas.api.deps import SessionDep, StoreDep
 from chainatlas.api.security import Editor
 from chainatlas.store import Store
 from chainatlas.store.models.trace import EpcisCaptureJob, EpcisEvent
+from chainatlas.trace import jobs
 from chainatlas.trace import query as q
 from chainatlas.trace.capture import capture_stream, capture_xml
 from chainatlas.trace.validate import CaptureRejected
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["EPCIS 2.0"])
 HEADERS = {"GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0"}
+# Query results are JSON-LD documents (the binding's media type), refusals RFC 7807 problems.
+LD = {200: {"content": {"application/ld+json": {}}}}
 SPOOL = 16 * 1024 * 1024  # documents above 16 MB go to disk while they arrive
 
 
@@ -44,6 +49,8 @@ def _run_capture(store: Store, spool: Any, job_id: str, xml: bool) -> None:
             capture_stream(store, spool, source="POST /capture", job_id=job_id)
     except CaptureRejected:
         pass  # the job row already holds the problems; the client polls /capture/{id}
+    except Exception:  # noqa: BLE001 - the job row says it failed; the log has the traceback
+        log.exception("capture job %s failed", job_id)
     finally:
         spool.close()
 
@@ -67,27 +74,34 @@ async def capture(request: Request, background: BackgroundTasks, store: StoreDep
     spool.seek(0)
     job_id = str(uuid.uuid4())
     with store.session() as s:
-        s.add(EpcisCaptureJob(id=job_id, status="running", source="POST /capture"))
+        s.add(EpcisCaptureJob(id=job_id, status="running", source="POST /capture", owner=jobs.this_process()))
     background.add_task(_run_capture, store, spool, job_id, xml)
     return Response(status_code=202, headers={**HEADERS, "Location": f"/capture/{job_id}"})
 
 
 def _job_json(job: EpcisCaptureJob) -> dict[str, Any]:
+    entries = job.errors or []
+    # Problems refuse the document (EPCIS ValidationException); notices ride along a success.
+    errors = [{"type": "epcisException:ValidationException", **e} for e in entries if e.get("severity") != "notice"]
+    notices = [e for e in entries if e.get("severity") == "notice"]
     return {"captureID": job.id, "running": job.status == "running", "success": job.status == "success",
             "captureErrorBehaviour": "rollback", "createdAt": job.created_at.isoformat() if job.created_at else None,
             "finishedAt": job.finished_at.isoformat() if job.finished_at else None,
-            "eventCount": job.event_count, "storedCount": job.stored_count, "errors": job.errors or []}
+            "eventCount": job.event_count, "storedCount": job.stored_count, "errors": errors, "notices": notices}
 
 
 @router.get("/capture", summary="List capture jobs")
-def list_jobs(session: SessionDep, perPage: int = 30) -> JSONResponse:  # noqa: N803 - EPCIS parameter name
-    jobs = session.scalars(select(EpcisCaptureJob).order_by(EpcisCaptureJob.created_at.desc())
-                           .limit(min(perPage, 1000))).all()
-    return JSONResponse([_job_json(j) for j in jobs], headers=HEADERS)
+def list_jobs(session: SessionDep, store: StoreDep,
+              perPage: Annotated[int, Query(ge=1, le=1000)] = 30) -> JSONResponse:  # noqa: N803
+    jobs.reap_orphan_jobs(store)  # a job whose process died reads as failed, not running forever
+    rows = session.scalars(select(EpcisCaptureJob).order_by(EpcisCaptureJob.created_at.desc())
+                           .limit(perPage)).all()
+    return JSONResponse([_job_json(j) for j in rows], headers=HEADERS)
 
 
 @router.get("/capture/{capture_id}", summary="Capture job status")
-def job_status(capture_id: str, session: SessionDep) -> Response:
+def job_status(capture_id: str, session: SessionDep, store: StoreDep) -> Response:
+    jobs.reap_orphan_jobs(store, capture_id)
     job = session.get(EpcisCaptureJob, capture_id)
     if job is None:
         return _problem("NoSuchResourceException", 404, f"no capture job {capture_id}")
@@ -108,12 +122,12 @@ def _query_response(request: Request, session: Any, params: list[tuple[str, str]
     return Response(json.dumps(body, ensure_ascii=False), media_type="application/ld+json", headers=headers)
 
 
-@router.get("/events", summary="Query events (EPCIS 2.0 query parameters)")
+@router.get("/events", responses=LD, summary="Query events (EPCIS 2.0 query parameters)")
 def events(request: Request, session: SessionDep) -> Response:
     return _query_response(request, session, list(request.query_params.multi_items()), "SimpleEventQuery")
 
 
-@router.get("/events/{event_id:path}", summary="One event by eventID")
+@router.get("/events/{event_id:path}", responses=LD, summary="One event by eventID")
 def event(event_id: str, request: Request, session: SessionDep) -> Response:
     if request.url.query and event_id.startswith("ni:"):
         event_id += "?" + request.url.query  # a hash ID's "?ver=CBV2.0" arrives unescaped from some clients
@@ -132,12 +146,13 @@ def queries() -> JSONResponse:
     return JSONResponse([{"name": "SimpleEventQuery", "query": {}}], headers=HEADERS)
 
 
-@router.get("/queries/SimpleEventQuery/events", summary="Run SimpleEventQuery")
+@router.get("/queries/SimpleEventQuery/events", responses=LD, summary="Run SimpleEventQuery")
 def simple_query(request: Request, session: SessionDep) -> Response:
     return _query_response(request, session, list(request.query_params.multi_items()), "SimpleEventQuery")
 
 
-@router.post("/queries/SimpleEventQuery/events", summary="Run SimpleEventQuery with a JSON query body")
+@router.post("/queries/SimpleEventQuery/events", responses=LD,
+             summary="Run SimpleEventQuery with a JSON query body")
 async def simple_query_json(request: Request, session: SessionDep) -> Response:
     try:
         body = json.loads(await request.body() or b"{}")

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from chainatlas.api.deps import SessionDep
 from chainatlas.api.queries.regions import resolve_region
-from chainatlas.api.schemas.common import ERRORS, page_info
+from chainatlas.api.schemas.common import ERRORS, Offset, YearQuery, page_info
 from chainatlas.search import search as run_search
 
 router = APIRouter(tags=["search"])
@@ -18,8 +18,8 @@ router = APIRouter(tags=["search"])
 @router.get("/search", responses=ERRORS, summary="Full-text search (Chinese) with facets type/region/node/year")
 def search(session: SessionDep, q: Annotated[str, Query(min_length=1, max_length=200)],
            type: Annotated[str | None, Query(pattern="^(document|organization)$")] = None,
-           region: str | None = None, node: str | None = None, year: int | None = None,
-           limit: Annotated[int, Query(ge=1, le=100)] = 20, offset: Annotated[int, Query(ge=0)] = 0) -> dict:
+           region: str | None = None, node: str | None = None, year: YearQuery = None,
+           limit: Annotated[int, Query(ge=1, le=100)] = 20, offset: Offset = 0) -> dict:
     adcode = resolve_region(session, region).adcode if region else None
     res = run_search(session, q, kind=type, region=adcode, node=node, year=year, limit=limit, offset=offset)
     return {

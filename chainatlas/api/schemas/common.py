@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from fastapi import Path, Query
 from pydantic import BaseModel, Field
+
+# Every integer a client sends is bounded: ids and offsets end in 64-bit columns and SQL
+# LIMIT/OFFSET, where 2**64 was an overflow (HTTP 500) instead of a refusal (422).
+MAX_INT64 = 2**63 - 1
+IdPath = Annotated[int, Path(ge=1, le=MAX_INT64, description="id")]
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_INT64, description="id")]
+Offset = Annotated[int, Query(ge=0, le=MAX_INT64, description="起始位置 / offset")]
+YearQuery = Annotated[int | None, Query(ge=1900, le=2200, description="年份 / year")]
 
 
 class ErrorDetail(BaseModel):
@@ -17,7 +28,7 @@ class ErrorBody(BaseModel):
 class PageInfo(BaseModel):
     total: int | None = Field(None, description="rows matching the filters (all pages)")
     limit: int
-    offset: int
+    offset: int = Field(ge=0, le=MAX_INT64)
     next_offset: int | None = Field(None, description="offset of the next page, null on the last page")
 
 

@@ -19,7 +19,7 @@ class OrgRow(BaseModel):
     kind: str
     region_adcode: str | None = None
     region_name: str | None = None
-    park_id: int | None = None
+    park_id: int | None = Field(None, ge=1, le=2**63 - 1)
     park_name: str | None = None
     revenue_wan: float | None = Field(None, description="latest 营业收入 in 万元")
     revenue_text: str | None = Field(None, description="revenue as Chinese readers read it, e.g. 12.3亿元")
@@ -119,13 +119,16 @@ class OrgProfile(BaseModel):
     mentions: list[MentionOut] = []
 
 
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL: refused as invalid input, not a 500
+
+
 class OrgEdit(BaseModel):
     """Basic fields an analyst may correct; omitted fields stay as they are."""
 
-    name: str | None = Field(None, min_length=2, max_length=200)
+    name: str | None = Field(None, min_length=2, max_length=200, pattern=NO_NUL)
     uscc: str | None = Field(None, description="18-character 统一社会信用代码 (check digit validated); empty to clear")
-    kind: str | None = None
+    kind: str | None = Field(None, max_length=32, pattern=NO_NUL)
     region_adcode: str | None = Field(None, pattern=r"^\d{6}$")
-    park_id: int | None = None
-    listing_code: str | None = Field(None, max_length=64)
+    park_id: int | None = Field(None, ge=1, le=2**63 - 1)
+    listing_code: str | None = Field(None, max_length=64, pattern=NO_NUL)
     founded: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")

@@ -41,11 +41,12 @@ from .standards import (  # 标准云享站
     StandardReplacement,
     StandardWatch,
 )
-from .user import ROLES, AppUser
+from .user import ROLES, AppUser, LoginThrottleEntry
 
 __all__ = [
     "FIGURE_KINDS", "NON_SUPPLY_KINDS", "ORGANIZATION_KINDS", "RELATION_TYPES", "ROLES", "TIER_LABELS",
     "AppUser", "Base", "ChainNode", "Document", "Event", "EvidenceSpan", "IndicatorTarget", "IngestIssue",
+    "LoginThrottleEntry",
     "MarketEvent", "MarketMatch", "MarketNeed", "MarketNotice", "MarketOffer",
     "Mention", "Metric", "NodeCode", "NodeInput", "NodeKeyword", "OfficialCode", "Organization",
     "OrganizationAlias", "OrganizationNode", "OrganizationNodeVeto", "Park", "ReferenceData", "Region", "Relation",

@@ -32,6 +32,9 @@ class EpcisCaptureJob(Base):
     event_count: Mapped[int] = mapped_column(Integer, default=0)
     stored_count: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[list | None] = mapped_column(JSONType)
+    # "host:pid:process start" of the process running the job: a job whose process is gone is
+    # marked failed instead of staying "running" forever (migration 0007).
+    owner: Mapped[str | None] = mapped_column(String(200))
 
 
 class EpcisEvent(Base):

@@ -21,6 +21,8 @@ from chainatlas.api.security import (
 from chainatlas.errors import ChainAtlasError
 from chainatlas.web.views.base import render
 
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL: a 422, not a 500
+
 router = APIRouter(include_in_schema=False)
 EditorPage = Annotated[CurrentUserInfo, Depends(require_role("admin", "analyst"))]
 
@@ -36,7 +38,8 @@ def login_form(request: Request, next: str = "/") -> Response:
 
 
 @router.post("/login")
-def login(request: Request, session: SessionDep, username: Annotated[str, Form()], password: Annotated[str, Form()],
+def login(request: Request, session: SessionDep, username: Annotated[str, Form(max_length=200, pattern=NO_NUL)],
+          password: Annotated[str, Form(max_length=1000, pattern=NO_NUL)],
           csrf_token: Annotated[str, Form()], next: Annotated[str, Form()] = "/") -> Response:
     ws = web_session(request)
     check_csrf(ws, csrf_token)

@@ -10,6 +10,7 @@ from chainatlas.api.errors import NotFound
 from chainatlas.api.queries.documents import document_detail, list_documents
 from chainatlas.api.queries.regions import regions_with_organizations
 from chainatlas.api.queries.taxonomy import list_nodes, list_subchains, node_names
+from chainatlas.api.schemas.common import IdPath, Offset
 from chainatlas.web.highlight import build_blocks
 from chainatlas.web.views.base import pager, render
 
@@ -17,7 +18,7 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/documents/{doc_id}")
-def reader(doc_id: int, request: Request, session: SessionDep, view: str = "normalized") -> Response:
+def reader(doc_id: IdPath, request: Request, session: SessionDep, view: str = "normalized") -> Response:
     doc = document_detail(session, doc_id)
     if doc is None:
         raise NotFound(f"document {doc_id} does not exist: browse the news at /news")
@@ -35,7 +36,7 @@ def reader(doc_id: int, request: Request, session: SessionDep, view: str = "norm
 
 @router.get("/news")
 def news(request: Request, session: SessionDep, region: str | None = None, subchain: str | None = None,
-         node: str | None = None, offset: int = 0) -> Response:
+         node: str | None = None, offset: Offset = 0) -> Response:
     rows, total = list_documents(session, region=region or None, subchain=subchain or None, node=node or None,
                                  limit=20, offset=max(0, offset))
     return render(request, "news.html", rows=rows, pager=pager(total, 20, offset), region=region, subchain=subchain,

@@ -15,6 +15,7 @@ from chainatlas.api.queries.orgs import list_orgs, org_profile
 from chainatlas.api.queries.regions import parks_in, region_index, regions_with_organizations
 from chainatlas.api.queries.taxonomy import list_nodes
 from chainatlas.api.routes.orgs import FilterDep
+from chainatlas.api.schemas.common import IdPath, Offset
 from chainatlas.api.security import CurrentUserInfo, require_role
 from chainatlas.errors import ChainAtlasError
 from chainatlas.store.models import FIGURE_KINDS, ORGANIZATION_KINDS, TIER_LABELS
@@ -22,12 +23,12 @@ from chainatlas.web.exports import COLUMNS, org_cells
 from chainatlas.web.format import fmt_count, fmt_wan
 from chainatlas.web.views.base import lang_of, pager, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False)  # integer parameters bounded like the API's (IdPath, Offset)
 PAGE = 50
 
 
 @router.get("/orgs")
-def org_list(request: Request, session: SessionDep, f: FilterDep, offset: int = 0, limit: int = PAGE) -> Response:
+def org_list(request: Request, session: SessionDep, f: FilterDep, offset: Offset = 0, limit: int = PAGE) -> Response:
     limit = max(1, min(limit, 500))
     rows, total = list_orgs(session, f, limit=limit, offset=max(0, offset))
     region_info = region_index(session).get(f.region) if f.region else None
@@ -40,7 +41,7 @@ def org_list(request: Request, session: SessionDep, f: FilterDep, offset: int = 
 
 
 @router.get("/orgs/{org_id}")
-def org_page(org_id: int, request: Request, session: SessionDep) -> Response:
+def org_page(org_id: IdPath, request: Request, session: SessionDep) -> Response:
     profile = org_profile(session, org_id)
     if profile is None:
         raise NotFound(f"organization {org_id} does not exist: find it in the list at /orgs")
@@ -63,7 +64,7 @@ def org_page(org_id: int, request: Request, session: SessionDep) -> Response:
 
 
 @router.get("/orgs/{org_id}/edit")
-def org_edit_form(org_id: int, request: Request, session: SessionDep,
+def org_edit_form(org_id: IdPath, request: Request, session: SessionDep,
                   user: Annotated[CurrentUserInfo, Depends(require_role("admin", "analyst"))]) -> Response:
     profile = org_profile(session, org_id, mention_limit=0)
     if profile is None:
@@ -72,7 +73,7 @@ def org_edit_form(org_id: int, request: Request, session: SessionDep,
 
 
 @router.post("/orgs/{org_id}/edit")
-def org_edit(org_id: int, request: Request, session: SessionDep,
+def org_edit(org_id: IdPath, request: Request, session: SessionDep,
              user: Annotated[CurrentUserInfo, Depends(require_role("admin", "analyst"))],
              name: Annotated[str, Form()], kind: Annotated[str, Form()], uscc: Annotated[str, Form()] = "",
              region_adcode: Annotated[str, Form()] = "", listing_code: Annotated[str, Form()] = "",

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from chainatlas.api.deps import SessionDep
+from chainatlas.api.schemas.common import Offset
 from chainatlas.search import search as run_search
 from chainatlas.web.views.base import pager, render
 
@@ -15,7 +16,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/search")
 def search_page(request: Request, session: SessionDep, q: str = "", type: str | None = None,
                 region: str | None = None, node: str | None = None, year: int | None = None,
-                offset: int = 0) -> Response:
+                offset: Offset = 0) -> Response:
     result = None
     if q.strip():
         result = run_search(session, q[:200], kind=type or None, region=region or None, node=node or None,
