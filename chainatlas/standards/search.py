@@ -37,6 +37,9 @@ from chainatlas.store.models.standards import STANDARD_STATUSES
 SORTS = ("relevance", "date")
 STATUS_ORDER = {"现行": 0, "即将实施": 1, "废止": 2}
 MAX_LIMIT = 200
+# tantivy allocates offset + limit slots for a page: a deep page is refused by the API and clamped here
+# (an offset near 2**63 aborted the process with an allocation failure under fuzzing).
+MAX_OFFSET = 10_000
 _CODE_ONLY = re.compile(r"^\d{3,}(?:\.\d+)*$")
 _HAN_RE = re.compile(r"[\u3400-\u9fff]")
 _EPOCH = date(1970, 1, 1)
@@ -174,7 +177,7 @@ def search(store: Store, query: str, *, filters: Filters | None = None, sort: st
 
         raise StandardsError(f"unknown status {f.status!r} ({' / '.join(STANDARD_STATUSES)})", code="E961")
     limit = max(1, min(limit, MAX_LIMIT))
-    offset = max(0, offset)
+    offset = max(0, min(offset, MAX_OFFSET))
     q = (query or "").strip()[:300]
     if not q:
         return SearchResult(q, "none", [], 0, [])

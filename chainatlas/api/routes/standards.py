@@ -18,7 +18,7 @@ from chainatlas.api.security import CurrentUserInfo, require_role
 from chainatlas.standards import alerts, links
 from chainatlas.standards.detail import standard_detail
 from chainatlas.standards.excel import check_workbook
-from chainatlas.standards.search import Filters, check, items_for, search
+from chainatlas.standards.search import MAX_OFFSET, Filters, check, items_for, search
 from chainatlas.store.models import StandardWatch
 
 router = APIRouter(prefix="/standards", tags=["standards"])
@@ -35,7 +35,8 @@ def search_standards(store: StoreDep, q: Annotated[str, Query(min_length=1, max_
                      type: Annotated[str | None, Query(max_length=24)] = None,
                      area: Annotated[str | None, Query(max_length=64)] = None, year: int | None = None,
                      sort: Annotated[str, Query(pattern="^(relevance|date)$")] = "relevance",
-                     limit: Annotated[int, Query(ge=1, le=200)] = 20, offset: Annotated[int, Query(ge=0)] = 0) -> dict:
+                     limit: Annotated[int, Query(ge=1, le=200)] = 20,
+                     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> dict:
     return search(store, q, filters=Filters(status, type, area, year), sort=sort, limit=limit, offset=offset).contract()
 
 

@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Annotated
 
 import yaml
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from chainatlas.api.deps import SessionDep, StoreDep
-from chainatlas.api.security import check_csrf, current_user, web_session
+from chainatlas.api.security import CurrentUserInfo, current_user, require_role
 from chainatlas.errors import ChainAtlasError
 from chainatlas.standards import alerts
 from chainatlas.standards.detail import standard_detail
@@ -71,13 +71,9 @@ def inbox_page(request: Request, session: SessionDep) -> Response:
 
 @router.post("/standards/watch")
 def watch(request: Request, session: SessionDep, kind: Annotated[str, Form()], target: Annotated[str, Form()],
-          csrf_token: Annotated[str, Form()] = "", back: Annotated[str, Form()] = "/standards",
-          email: Annotated[str, Form()] = "") -> Response:
-    user = current_user(request)
-    if user is None:
-        return RedirectResponse(f"/login?next={back if back.startswith('/') else '/standards'}", status_code=303)
+          user: Annotated[CurrentUserInfo, Depends(require_role())],  # any logged-in user; CSRF checked there
+          back: Annotated[str, Form()] = "/standards", email: Annotated[str, Form()] = "") -> Response:
     try:
-        check_csrf(web_session(request), csrf_token)
         alerts.add_watch(session, user.id, kind, target, email or None)
     except ChainAtlasError as exc:
         return render_error(request, 400, exc.code, exc.message)
