@@ -24,8 +24,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from chainatlas.errors import IngestError
 from chainatlas.ingest import limits
@@ -56,7 +57,7 @@ from chainatlas.ingest.worker import (
     resolve_callable,
 )
 from chainatlas.store import Store
-from chainatlas.store.models import Document, IngestIssue
+from chainatlas.store.models import Document, IngestIssue, IngestLock
 
 DEFAULT_PERSISTER = "chainatlas.resolve.persist:persist"
 DEFAULT_MAX_BYTES = limits.DEFAULT.max_bytes
@@ -182,21 +183,61 @@ def _batches(items: Iterator[WorkItem | Rejection], size: int) -> Iterator[list[
 
 
 # -- the writer (parent process only) -------------------------------------------------------
+LOCK_NAME = "ingest"
+
+
 class Writer:
+    """Stores outcomes, one transaction per document.
+
+    Two ingests (or an ingest and an upload job) may write to one store at once. Each
+    document's transaction therefore starts by bumping the ``ingest_lock`` row: writers take
+    turns (a row lock on PostgreSQL, the write lock on SQLite) and each learns whether
+    another wrote since its own last document. When one did, what this writer caches is
+    refreshed inside its turn — the near-duplicate index with the documents stored since,
+    the persister's registry and candidate lookups reloaded — so it links to the candidate
+    the other just made instead of making a second one, exactly as one run would."""
+
     def __init__(self, store: Store, persister: Persister, report: IngestReport) -> None:
         self.store = store
         self.persister = persister
         self.report = report
         self.index = NearDuplicateIndex()
+        self.last_doc = 0
         with store.session() as s:
-            rows = s.execute(
-                select(Document.id, Document.minhash)
-                .where(Document.minhash.is_not(None), Document.near_duplicate_of.is_(None))
-                .order_by(Document.id)
-                .execution_options(yield_per=2000)
-            )
-            self.index.load((r[0], r[1]) for r in rows)
+            self.generation = s.scalar(select(IngestLock.generation).where(IngestLock.name == LOCK_NAME)) or 0
+            self._load_index(s)
             self.issue_paths: set[str] = set(s.scalars(select(IngestIssue.path)))
+
+    def _load_index(self, s: Session) -> None:
+        rows = s.execute(
+            select(Document.id, Document.minhash)
+            .where(Document.minhash.is_not(None), Document.near_duplicate_of.is_(None), Document.id > self.last_doc)
+            .order_by(Document.id)
+            .execution_options(yield_per=2000)
+        )
+        for doc_id, values in rows:
+            self.index.load([(doc_id, values)])
+            self.last_doc = max(self.last_doc, doc_id)
+        self.last_doc = max(self.last_doc, s.scalar(select(func.max(Document.id))) or 0)
+
+    def _take_turn(self, s: Session) -> None:
+        """Wait for this writer's turn (held until the transaction ends); refresh what another
+        writer made stale."""
+        bumped = s.execute(update(IngestLock).where(IngestLock.name == LOCK_NAME)
+                           .values(generation=IngestLock.generation + 1).returning(IngestLock.generation)).scalar()
+        if bumped is None:  # a store migrated without its row: make it (a racing writer may too)
+            try:
+                with s.begin_nested():
+                    s.add(IngestLock(name=LOCK_NAME, generation=1))
+                bumped = 1
+            except IntegrityError:
+                return self._take_turn(s)
+        if bumped != self.generation + 1:
+            self._load_index(s)
+            if callable(stale := getattr(self.persister, "stale", None)):
+                stale()
+        self.generation = bumped
+        return None
 
     def known(self, hashes: list[str]) -> set[str]:
         if not hashes:
@@ -218,18 +259,22 @@ class Writer:
             return
         self._store(outcome)
 
-    def _signatures(self, ids: list[int]) -> dict[int, list[int]]:
-        with self.store.session() as s:
-            rows = s.execute(select(Document.id, Document.minhash).where(Document.id.in_(ids)))
-            return {doc_id: values for doc_id, values in rows}
-
     def _store(self, out: Prepared) -> None:
         doc = out.document
-        dup_of = self.index.match(out.signature, self._signatures)
         try:
-            # The content hash was checked before the work was sent out; a copy stored since
-            # (the same content under two names, or a concurrent ingest) hits the unique key.
             with self.store.session() as s:
+                self._take_turn(s)
+                # Checked before the work was sent out too; in between, a concurrent ingest
+                # (or the same content under another name) may have stored it.
+                if s.scalar(select(Document.id).where(Document.content_hash == doc.content_hash)) is not None:
+                    self.report.unchanged += 1
+                    return
+
+                def signatures(ids: list[int]) -> dict[int, list[int]]:
+                    rows = s.execute(select(Document.id, Document.minhash).where(Document.id.in_(ids)))
+                    return {doc_id: values for doc_id, values in rows}
+
+                dup_of = self.index.match(out.signature, signatures)
                 row = Document(
                     content_hash=doc.content_hash, doc_key=doc.doc_key[:200], path=doc.path, url=doc.url,
                     title=doc.title, published_at=doc.published_at, encoding=doc.encoding,
@@ -252,6 +297,7 @@ class Writer:
             self.report.unchanged += 1
             return
         self.issue_paths.discard(out.item_where)
+        self.last_doc = max(self.last_doc, doc_id)
         if dup_of is not None:
             self.report.near_duplicates += 1
         elif out.signature:
