@@ -77,6 +77,7 @@ class IngestReport:
     seconds: float = 0.0
     rejected: list[Rejection] = field(default_factory=list)
     workers_replaced: int = 0   # worker processes that died or hung and were replaced
+    slowest: tuple[str, float] | None = None  # the input that took a worker longest, seconds
 
     @property
     def exit_code(self) -> int:
@@ -87,6 +88,7 @@ class IngestReport:
             "files": self.files, "documents": self.documents, "unchanged": self.unchanged,
             "near_duplicates": self.near_duplicates, "rejected": len(self.rejected), "bytes": self.bytes,
             "seconds": round(self.seconds, 3), "workers_replaced": self.workers_replaced,
+            "slowest": {"where": self.slowest[0], "seconds": round(self.slowest[1], 3)} if self.slowest else None,
             "issues": [{"where": r.where, "code": r.code, "reason": r.reason} for r in self.rejected],
         }
 
@@ -254,6 +256,9 @@ class Writer:
         self.issue_paths.add(r.where)
 
     def write(self, outcome: Outcome) -> None:
+        where = outcome.where if isinstance(outcome, Rejection) else outcome.item_where
+        if outcome.seconds and (self.report.slowest is None or outcome.seconds > self.report.slowest[1]):
+            self.report.slowest = (where, outcome.seconds)
         if isinstance(outcome, Rejection):
             self.reject(outcome)
             return

@@ -113,12 +113,12 @@ class WorkerPool:
             self._replace()
             return Rejection(item.where, TIME_LIMIT, f"set aside after {time.perf_counter() - started:.0f} s: the "
                              f"worker was stuck past the limit of {self.bounds.seconds:g} s a document "
-                             "(--max-seconds) and was replaced", len(item.raw))
+                             "(--max-seconds) and was replaced", len(item.raw), time.perf_counter() - started)
         except BrokenProcessPool:
             self._replace()
             return Rejection(item.where, WORKER_DIED, "the worker process died on this document (a crash in native "
                              "code, or killed for memory: --max-memory); it was replaced and the run went on",
-                             len(item.raw))
+                             len(item.raw), time.perf_counter() - started)
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

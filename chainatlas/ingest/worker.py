@@ -42,6 +42,7 @@ class Rejection:
     code: str
     reason: str
     size: int | None
+    seconds: float = 0.0  # work time spent on it in a worker
 
 
 @dataclass
@@ -50,6 +51,7 @@ class Prepared:
     document: PreparedDocument
     extraction: Any
     signature: list[int] | None
+    seconds: float = 0.0
 
 
 Outcome = Prepared | Rejection
@@ -154,14 +156,17 @@ def process(item: WorkItem, extractor: str | Callable[..., Any]) -> Outcome:
     started = time.perf_counter()
     try:
         with time_limit(bound.seconds):
-            return _process(item, extractor)
+            outcome = _process(item, extractor)
+        outcome.seconds = time.perf_counter() - started
+        return outcome
     except TimeUp:
-        return Rejection(item.where, TIME_LIMIT, f"set aside after {time.perf_counter() - started:.0f} s: reading and "
-                         f"extraction take longer than the limit of {bound.seconds:g} s a document (--max-seconds)",
-                         len(item.raw))
+        spent = time.perf_counter() - started
+        return Rejection(item.where, TIME_LIMIT, f"set aside after {spent:.0f} s: reading and extraction take "
+                         f"longer than the limit of {bound.seconds:g} s a document (--max-seconds)", len(item.raw), spent)
     except MemoryError:
         return Rejection(item.where, MEMORY_LIMIT, "needs more memory than a worker may use "
-                         f"({bound.worker_memory // (1024 * 1024)} MB, --max-memory)", len(item.raw))
+                         f"({bound.worker_memory // (1024 * 1024)} MB, --max-memory)", len(item.raw),
+                         time.perf_counter() - started)
 
 
 def _process(item: WorkItem, extractor: str | Callable[..., Any]) -> Outcome:
