@@ -36,7 +36,10 @@ def run(folder: Path, db: str, real: bool) -> tuple[dict, float, int]:
     mb = 1024 * 1024
     cmd = [CLI, "ingest", str(folder), "--db", db, "--workers", "2", "--json",
            "--max-bytes", str(BOUNDS["max_bytes"]), "--max-chars", str(BOUNDS["max_chars"]),
-           "--max-inflated", str(BOUNDS["max_inflated"] // mb), "--max-seconds", str(BOUNDS["seconds"]),
+           "--max-inflated", str(BOUNDS["max_inflated"] // mb),
+           # The corpus's tight time bound is for the fake extractor's trouble pages; the real
+           # one gets the CLI default (a page of real extraction on a busy shared machine).
+           "--max-seconds", str(120 if real else BOUNDS["seconds"]),
            "--max-memory", str(BOUNDS["worker_memory"] // mb)]
     if not real:
         cmd += ["--extractor", "fakes:hostile_extract", "--persister", "fakes:fake_persist"]

@@ -53,6 +53,7 @@ from chainatlas.ingest.worker import (
     Prepared,
     Rejection,
     WorkItem,
+    prime,
     process_batch,
     resolve_callable,
 )
@@ -380,6 +381,8 @@ def ingest_paths(
             bar.update(task, advance=sizes, docs=report.documents)
 
     pool = WorkerPool(workers, extractor, bounds) if workers > 1 else None
+    if pool is None:
+        prime(extractor)  # lazy model loading must not count against the first document's time
     # In flight: (result or future, bytes, the work items). Bounded by count and by bytes, so
     # memory stays flat whatever the corpus size (a few 20 MB files must not pile up).
     pending: deque[tuple[Future[list[Outcome]] | list[Outcome], int, list[WorkItem]]] = deque()
