@@ -77,19 +77,22 @@ class IngestJobs:
 
     def _run(self, job: IngestJob, folder: Path) -> None:
         job.state = RUNNING
+        state, report, error = FAILED, None, None
         try:
-            job.report = run_ingest(self.db_url, folder, self.seconds)
-            job.state = DONE
+            report = run_ingest(self.db_url, folder, self.seconds)
+            state = DONE
         except BaseException as exc:  # whatever happens, the job ends: a poller never waits forever
-            job.error = str(exc) or type(exc).__name__
-            job.state = FAILED
+            error = str(exc) or type(exc).__name__
         finally:
-            job.finished = time.time()
+            # Clean up first, then publish the end state: a poller that sees done/failed may
+            # rely on the uploaded files being gone and the caches being fresh.
             shutil.rmtree(folder, ignore_errors=True)
             if self.on_done is not None:
                 # A failed cache reset must not undo the job's own outcome.
                 with contextlib.suppress(Exception):
                     self.on_done(job)
+            job.report, job.error, job.finished = report, error, time.time()
+            job.state = state
 
 
 class JobFailed(RuntimeError):
