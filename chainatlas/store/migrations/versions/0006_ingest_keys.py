@@ -1,6 +1,6 @@
 """ingest keys: one news candidate per name, serialized ingest writers, a search queue
 
-Revision ID: 0006
+Revision ID: 0006_ingest_keys
 Revises: 0010_invest
 Create Date: 2026-12-02 23:30:00
 
