@@ -26,7 +26,7 @@ def test_duplicate_candidates_merged_then_refused(store: Store) -> None:
     _at(store, "0008_market", "downgrade")
     with store.engine.begin() as c:
         ids = []
-        for n in range(3):
+        for _n in range(3):
             ids.append(c.execute(text(
                 "INSERT INTO organization (name, name_key, kind, is_candidate, synthetic, created_at) "
                 "VALUES ('泰州康宁生物科技有限公司', '泰州康宁生物科技有限公司', 'enterprise', :t, :f, CURRENT_TIMESTAMP) "
