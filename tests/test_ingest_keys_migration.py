@@ -23,7 +23,7 @@ def _at(store: Store, revision: str, how: str) -> None:
 
 
 def test_duplicate_candidates_merged_then_refused(store: Store) -> None:
-    _at(store, "0010_invest", "downgrade")
+    _at(store, "0007_login_throttle", "downgrade")
     with store.engine.begin() as c:
         ids = []
         for _n in range(3):

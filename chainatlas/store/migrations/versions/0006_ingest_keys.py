@@ -1,7 +1,7 @@
 """ingest keys: one news candidate per name, serialized ingest writers, a search queue
 
 Revision ID: 0006_ingest_keys
-Revises: 0010_invest
+Revises: 0007_login_throttle
 Create Date: 2026-12-02 23:30:00
 
 Two ingests at once duplicated organizations (210–262 per run) and, on PostgreSQL, lost
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0006_ingest_keys'
-down_revision = '0010_invest'
+down_revision = '0007_login_throttle'
 branch_labels = None
 depends_on = None
 
