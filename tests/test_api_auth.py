@@ -103,8 +103,21 @@ def test_uploads(client: TestClient) -> None:
     page = "<html><head><title>泰州新药开工</title></head><body><p>泰州上传测试医药有限公司新厂房今日开工，总投资5亿元。</p></body></html>"
     r = client.post("/api/uploads/documents", files=[("files", ("news.html", page.encode()))],
                     headers={"X-CSRF-Token": csrf})
-    assert r.status_code == 200, r.text
+    assert r.status_code == 202, r.text  # a background job: the request does not wait for the ingest
+    job = wait_for_job(client, r.json()["id"], csrf)
+    assert job["state"] == "done", job
     assert client.get("/api/documents").json()["page"]["total"] == 2
+
+
+def wait_for_job(client: TestClient, job_id: str, csrf: str, seconds: float = 180) -> dict:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
+        job = client.get(f"/api/uploads/jobs/{job_id}", headers={"X-CSRF-Token": csrf}).json()
+        if job["state"] in ("done", "failed") or time.monotonic() > deadline:
+            return job
+        time.sleep(0.2)
 
 
 def test_writes_clear_cached_reads(client: TestClient) -> None:

@@ -49,11 +49,27 @@ def merge_candidates(view: DocumentView, cands: list[Any]) -> list[Organization]
             explicit.append((key, name_key(view.text[c.alias_of[0]:c.alias_of[1]])))
     for short, full in explicit:
         absorb(groups, short, full)
+    # Every key is compared with every other: fine for a news page's dozens of names, minutes
+    # for a 200 KB list of thousands. A long list compares only keys holding every character
+    # of the short one (each rule below is a kind of containment).
+    by_char: dict[str, set[str]] | None = None
+    if len(groups) > MANY_NAMES:
+        by_char = {}
+        for key in groups:
+            for ch in set(key):
+                by_char.setdefault(ch, set()).add(key)
     for short in sorted(groups, key=len):
-        full = container(groups, short)
+        others = None
+        if by_char is not None:
+            sets = sorted((by_char.get(ch, set()) for ch in set(short)), key=len)
+            others = set.intersection(*sets) if sets else set()
+        full = container(groups, short, others)
         if full is not None:
             absorb(groups, short, full)
     return list(groups.values())
+
+
+MANY_NAMES = 300
 
 
 def balanced(name: str) -> bool:
@@ -153,7 +169,7 @@ def core(name: str) -> str:
     return core
 
 
-def container(groups: dict[str, Organization], short: str) -> str | None:
+def container(groups: dict[str, Organization], short: str, others: set[str] | None = None) -> str | None:
     """The full name a short name stands for in this document, if any: a legal name containing
     it (山东海天智能工程有限公司 ⊃ 海天智能), the same name with a bracketed place (鼎康(武汉)生物
     ⊃ 鼎康生物), a park with its place in front (泰州医药高新区 ⊃ 医药高新区), or — for a name
@@ -161,7 +177,8 @@ def container(groups: dict[str, Organization], short: str) -> str | None:
     org = groups[short]
     plain = suffix_of(org.normalized) is None
     best: tuple[int, int, int, str] | None = None
-    for key, other in groups.items():
+    pairs = groups.items() if others is None else ((k, groups[k]) for k in sorted(others) if k in groups)
+    for key, other in pairs:
         if key == short or len(key) <= len(short):
             continue
         legal = other.normalized.endswith(LEGAL_FORMS)

@@ -193,10 +193,27 @@ WRAP_MIN_CHARS = 40
 _NOT_WRAPPED_AFTER = set("。!?!?;;::”」』)】》…")
 _LEADERS = re.compile(r"\.{4,}|…{2,}|·{4,}")
 _ITEM_START = re.compile(r"\s*(?:第[一二三四五六七八九十\d]+[章节条]|[一二三四五六七八九十]+、|[((][一二三四五六七八九十\d]+[))]|\d+[.、]|[①-⑳■●▲◆★□])")
+
+
+# Sentences longer than this are read in pieces cut at a comma (or a space): recognizers
+# compare candidates within a sentence, so their cost grows with its square, and a page
+# without sentence ends (a 200 KB list of firms joined by 、) made one sentence of minutes.
+MAX_SENTENCE = 400
+_SOFT_BREAKS = ",，、;； "
+
+
 def _trimmed(text: str, start: int, end: int) -> Iterator[Sentence]:
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
+    while end - start > MAX_SENTENCE:
+        window = text[start + MAX_SENTENCE // 2:start + MAX_SENTENCE]
+        soft = max(window.rfind(c) for c in _SOFT_BREAKS)
+        cut = start + MAX_SENTENCE // 2 + soft + 1 if soft >= 0 else start + MAX_SENTENCE
+        yield from _trimmed(text, start, cut)
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
     if end > start:
         yield Sentence(start, end, text[start:end])

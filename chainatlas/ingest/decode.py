@@ -93,6 +93,8 @@ def decode(raw: bytes, *, declared: str | None = None, where: str | None = None,
     for bom, enc in ((codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if raw.startswith(bom):
             return Decoded(raw.decode(enc, errors="replace"), enc, declared)
+    if b"\x00" in raw[:8192] and (utf16 := _utf16_without_bom(raw)) is not None:
+        return Decoded(utf16[0], utf16[1], declared)
     if looks_binary(raw):
         raise RejectedInput(BINARY, "binary content (NUL or control bytes), not text", where=where, size=len(raw))
     try:
@@ -132,6 +134,23 @@ def decode(raw: bytes, *, declared: str | None = None, where: str | None = None,
         except UnicodeDecodeError:
             pass
     return Decoded(text, enc, declared)
+
+
+def _utf16_without_bom(raw: bytes) -> tuple[str, str] | None:
+    """UTF-16 text whose writer left out the byte-order mark (Windows tools do), or None.
+    Accepted only when it is clearly text: a strict decode (random bytes soon hit a lone
+    surrogate), almost no control characters and a Chinese/ASCII sanity as high as clean
+    text's. Binary files fail one of the three."""
+    if len(raw) % 2:
+        return None
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            text = raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if text and len(_CONTROL.findall(text[:20000])) == 0 and "\x00" not in text and sanity(text) >= 0.9:
+            return text, enc
+    return None
 
 
 def _guess(raw: bytes) -> str | None:

@@ -14,35 +14,36 @@
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
-import sys
+import stat
 import time
-import types
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from concurrent.futures import Future
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from chainatlas.errors import IngestError
+from chainatlas.ingest import limits
 from chainatlas.ingest.dedupe import NearDuplicateIndex
-from chainatlas.ingest.discover import InputFile, iter_inputs
+from chainatlas.ingest.discover import InputFile, file_kind, iter_inputs
 from chainatlas.ingest.errors import (
     EMPTY,
     EXTRACTOR_MISSING,
+    NOT_REGULAR,
     TOO_LARGE,
     UNREADABLE,
     UNSUPPORTED,
-    WORKER_DIED,
+    VANISHED,
     RejectedInput,
 )
+from chainatlas.ingest.limits import Limits
+from chainatlas.ingest.pool import WorkerPool
 from chainatlas.ingest.prepare import content_hash
 from chainatlas.ingest.readers import kind_of
 from chainatlas.ingest.readers.jsonl import iter_lines
@@ -52,15 +53,15 @@ from chainatlas.ingest.worker import (
     Prepared,
     Rejection,
     WorkItem,
+    prime,
     process_batch,
     resolve_callable,
-    warm_up,
 )
 from chainatlas.store import Store
-from chainatlas.store.models import Document, IngestIssue
+from chainatlas.store.models import Document, IngestIssue, IngestLock
 
 DEFAULT_PERSISTER = "chainatlas.resolve.persist:persist"
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_BYTES = limits.DEFAULT.max_bytes
 BATCH = 8
 MAX_IN_FLIGHT_BYTES = 64 * 1024 * 1024
 
@@ -76,6 +77,8 @@ class IngestReport:
     bytes: int = 0
     seconds: float = 0.0
     rejected: list[Rejection] = field(default_factory=list)
+    workers_replaced: int = 0   # worker processes that died or hung and were replaced
+    slowest: tuple[str, float] | None = None  # the input that took a worker longest, seconds
 
     @property
     def exit_code(self) -> int:
@@ -85,7 +88,8 @@ class IngestReport:
         return {
             "files": self.files, "documents": self.documents, "unchanged": self.unchanged,
             "near_duplicates": self.near_duplicates, "rejected": len(self.rejected), "bytes": self.bytes,
-            "seconds": round(self.seconds, 3),
+            "seconds": round(self.seconds, 3), "workers_replaced": self.workers_replaced,
+            "slowest": {"where": self.slowest[0], "seconds": round(self.slowest[1], 3)} if self.slowest else None,
             "issues": [{"where": r.where, "code": r.code, "reason": r.reason} for r in self.rejected],
         }
 
@@ -101,6 +105,33 @@ def check_available(spec: str, what: str) -> None:
 
 
 # -- work items -----------------------------------------------------------------------------
+def read_bounded(path: Path, max_bytes: int, where: str) -> bytes | Rejection:
+    """The file's bytes, read only if it is (still) a regular file of at most ``max_bytes``.
+    Opened without blocking and checked on the open descriptor: a FIFO swapped in after
+    listing would otherwise hang the run, and a file grown since listing is still bounded."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        return Rejection(where, VANISHED, "the file disappeared before it could be read", None)
+    except OSError as exc:
+        return Rejection(where, UNREADABLE, f"cannot read: {exc.strerror or exc}", None)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return Rejection(where, NOT_REGULAR, f"not a regular file: {file_kind(st.st_mode)}", None)
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            raw = fh.read(max_bytes + 1)
+    except OSError as exc:
+        return Rejection(where, UNREADABLE, f"cannot read: {exc.strerror or exc}", None)
+    finally:
+        os.close(fd)
+    if len(raw) > max_bytes:
+        return Rejection(where, TOO_LARGE, f"over the limit of {max_bytes} bytes (--max-bytes)", st.st_size)
+    if not raw:
+        return Rejection(where, EMPTY, "empty file (0 bytes)", 0)
+    return raw
+
+
 def _file_items(entry: InputFile, max_bytes: int, report: IngestReport) -> Iterator[WorkItem | Rejection]:
     path = entry.path
     where = str(path)
@@ -119,20 +150,18 @@ def _file_items(entry: InputFile, max_bytes: int, report: IngestReport) -> Itera
                                     f"of {max_bytes} (--max-bytes)", len(raw))
                     continue
                 yield WorkItem(loc, where, raw, content_hash(raw), line_no)
+        except FileNotFoundError:
+            yield Rejection(where, VANISHED, "the file disappeared before it could be read", entry.size)
         except OSError as exc:
             yield Rejection(where, UNREADABLE, f"cannot read: {exc}", entry.size)
-        return
-    if entry.size == 0:
-        yield Rejection(where, EMPTY, "empty file (0 bytes)", 0)
         return
     if entry.size > max_bytes:
         yield Rejection(where, TOO_LARGE, f"{entry.size} bytes, over the limit of {max_bytes} (--max-bytes)",
                         entry.size)
         return
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        yield Rejection(where, UNREADABLE, f"cannot read: {exc}", entry.size)
+    raw = read_bounded(path, max_bytes, where)
+    if isinstance(raw, Rejection):
+        yield raw
         return
     yield WorkItem(where, where, raw, content_hash(raw))
 
@@ -157,21 +186,61 @@ def _batches(items: Iterator[WorkItem | Rejection], size: int) -> Iterator[list[
 
 
 # -- the writer (parent process only) -------------------------------------------------------
+LOCK_NAME = "ingest"
+
+
 class Writer:
+    """Stores outcomes, one transaction per document.
+
+    Two ingests (or an ingest and an upload job) may write to one store at once. Each
+    document's transaction therefore starts by bumping the ``ingest_lock`` row: writers take
+    turns (a row lock on PostgreSQL, the write lock on SQLite) and each learns whether
+    another wrote since its own last document. When one did, what this writer caches is
+    refreshed inside its turn — the near-duplicate index with the documents stored since,
+    the persister's registry and candidate lookups reloaded — so it links to the candidate
+    the other just made instead of making a second one, exactly as one run would."""
+
     def __init__(self, store: Store, persister: Persister, report: IngestReport) -> None:
         self.store = store
         self.persister = persister
         self.report = report
         self.index = NearDuplicateIndex()
+        self.last_doc = 0
         with store.session() as s:
-            rows = s.execute(
-                select(Document.id, Document.minhash)
-                .where(Document.minhash.is_not(None), Document.near_duplicate_of.is_(None))
-                .order_by(Document.id)
-                .execution_options(yield_per=2000)
-            )
-            self.index.load((r[0], r[1]) for r in rows)
+            self.generation = s.scalar(select(IngestLock.generation).where(IngestLock.name == LOCK_NAME)) or 0
+            self._load_index(s)
             self.issue_paths: set[str] = set(s.scalars(select(IngestIssue.path)))
+
+    def _load_index(self, s: Session) -> None:
+        rows = s.execute(
+            select(Document.id, Document.minhash)
+            .where(Document.minhash.is_not(None), Document.near_duplicate_of.is_(None), Document.id > self.last_doc)
+            .order_by(Document.id)
+            .execution_options(yield_per=2000)
+        )
+        for doc_id, values in rows:
+            self.index.load([(doc_id, values)])
+            self.last_doc = max(self.last_doc, doc_id)
+        self.last_doc = max(self.last_doc, s.scalar(select(func.max(Document.id))) or 0)
+
+    def _take_turn(self, s: Session) -> None:
+        """Wait for this writer's turn (held until the transaction ends); refresh what another
+        writer made stale."""
+        bumped = s.execute(update(IngestLock).where(IngestLock.name == LOCK_NAME)
+                           .values(generation=IngestLock.generation + 1).returning(IngestLock.generation)).scalar()
+        if bumped is None:  # a store migrated without its row: make it (a racing writer may too)
+            try:
+                with s.begin_nested():
+                    s.add(IngestLock(name=LOCK_NAME, generation=1))
+                bumped = 1
+            except IntegrityError:
+                return self._take_turn(s)
+        if bumped != self.generation + 1:
+            self._load_index(s)
+            if callable(stale := getattr(self.persister, "stale", None)):
+                stale()
+        self.generation = bumped
+        return None
 
     def known(self, hashes: list[str]) -> set[str]:
         if not hashes:
@@ -188,23 +257,30 @@ class Writer:
         self.issue_paths.add(r.where)
 
     def write(self, outcome: Outcome) -> None:
+        where = outcome.where if isinstance(outcome, Rejection) else outcome.item_where
+        if outcome.seconds and (self.report.slowest is None or outcome.seconds > self.report.slowest[1]):
+            self.report.slowest = (where, outcome.seconds)
         if isinstance(outcome, Rejection):
             self.reject(outcome)
             return
         self._store(outcome)
 
-    def _signatures(self, ids: list[int]) -> dict[int, list[int]]:
-        with self.store.session() as s:
-            rows = s.execute(select(Document.id, Document.minhash).where(Document.id.in_(ids)))
-            return {doc_id: values for doc_id, values in rows}
-
     def _store(self, out: Prepared) -> None:
         doc = out.document
-        dup_of = self.index.match(out.signature, self._signatures)
         try:
-            # The content hash was checked before the work was sent out; a copy stored since
-            # (the same content under two names, or a concurrent ingest) hits the unique key.
             with self.store.session() as s:
+                self._take_turn(s)
+                # Checked before the work was sent out too; in between, a concurrent ingest
+                # (or the same content under another name) may have stored it.
+                if s.scalar(select(Document.id).where(Document.content_hash == doc.content_hash)) is not None:
+                    self.report.unchanged += 1
+                    return
+
+                def signatures(ids: list[int]) -> dict[int, list[int]]:
+                    rows = s.execute(select(Document.id, Document.minhash).where(Document.id.in_(ids)))
+                    return {doc_id: values for doc_id, values in rows}
+
+                dup_of = self.index.match(out.signature, signatures)
                 row = Document(
                     content_hash=doc.content_hash, doc_key=doc.doc_key[:200], path=doc.path, url=doc.url,
                     title=doc.title, published_at=doc.published_at, encoding=doc.encoding,
@@ -227,51 +303,12 @@ class Writer:
             self.report.unchanged += 1
             return
         self.issue_paths.discard(out.item_where)
+        self.last_doc = max(self.last_doc, doc_id)
         if dup_of is not None:
             self.report.near_duplicates += 1
         elif out.signature:
             self.index.add(doc_id, out.signature)
         self.report.documents += 1
-
-
-# -- worker processes -----------------------------------------------------------------------
-@contextmanager
-def _main_not_reimported(*callables: object) -> Iterator[None]:
-    """Launch worker processes without re-running the caller's ``__main__``.
-
-    Workers are forked from a clean forkserver (safe from a threaded server, unlike a plain
-    fork), and a ``forkserver``/``spawn`` child normally re-imports the parent's main script
-    before it runs anything: a script that calls ``ingest_paths`` at top level (no
-    ``if __name__ == "__main__"`` guard) or starts a server there would do it all again in
-    every worker, which fails ("bootstrapping phase") and the pool breaks (E432). Our
-    workers need nothing from ``__main__`` (the extractor is a ``"module:function"`` spec),
-    so while processes are launched ``__main__`` is shown as a bare module, as in an
-    interactive session. A callable extractor defined in ``__main__`` itself does need the
-    re-import: then the usual multiprocessing rule (guard the script) applies."""
-    main = sys.modules.get("__main__")
-    needs_main = any(getattr(c, "__module__", None) == "__main__" for c in callables if callable(c))
-    if main is None or needs_main or (getattr(main, "__file__", None) is None
-                                      and getattr(main, "__spec__", None) is None):
-        yield
-        return
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        sys.modules["__main__"] = main
-
-
-def _start_pool(workers: int, extractor: str | Callable[..., Any]) -> ProcessPoolExecutor:
-    with _main_not_reimported(extractor):
-        return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("forkserver"),
-                                   initializer=warm_up, initargs=(extractor, os.getpid()))
-
-
-def _submit(pool: ProcessPoolExecutor, todo: list[WorkItem],
-            extractor: str | Callable[..., Any]) -> Future[list[Outcome]]:
-    # Worker processes start lazily, on a submit: launch them the same way.
-    with _main_not_reimported(extractor):
-        return pool.submit(process_batch, todo, extractor)
 
 
 # -- driver ---------------------------------------------------------------------------------
@@ -298,18 +335,23 @@ def ingest_paths(
     *,
     workers: int | None = None,
     progress: bool = True,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
     extractor: str | Callable[..., Any] | None = None,
     persister: str | Persister | None = None,
     batch_size: int = BATCH,
+    bounds: Limits | None = None,
 ) -> IngestReport:
     """Ingest files, folders and globs into ``store``; see the module docstring.
 
     ``extractor`` (``"module:function"`` or a picklable function taking a
     ``PreparedDocument``) and ``persister`` (``persist(session, document_row, prepared,
     extraction)``) default to ``chainatlas.extract.pipeline:extract`` and
-    ``chainatlas.resolve.persist:persist``."""
+    ``chainatlas.resolve.persist:persist``. ``bounds`` caps what one document may cost
+    (``ingest.limits``; ``max_bytes`` overrides its byte limit)."""
     started = time.perf_counter()
+    bounds = bounds or limits.DEFAULT
+    if max_bytes is not None:
+        bounds = replace(bounds, max_bytes=max_bytes)
     extractor = extractor or DEFAULT_EXTRACTOR
     if isinstance(extractor, str):
         check_available(extractor, "extractor")
@@ -338,9 +380,9 @@ def ingest_paths(
         if bar is not None and task is not None:
             bar.update(task, advance=sizes, docs=report.documents)
 
-    pool: ProcessPoolExecutor | None = None
-    if workers > 1:
-        pool = _start_pool(workers, extractor)
+    pool = WorkerPool(workers, extractor, bounds) if workers > 1 else None
+    if pool is None:
+        prime(extractor)  # lazy model loading must not count against the first document's time
     # In flight: (result or future, bytes, the work items). Bounded by count and by bytes, so
     # memory stays flat whatever the corpus size (a few 20 MB files must not pile up).
     pending: deque[tuple[Future[list[Outcome]] | list[Outcome], int, list[WorkItem]]] = deque()
@@ -353,17 +395,18 @@ def ingest_paths(
         if isinstance(result, list):
             outcomes = result
         else:
+            assert pool is not None
             try:
-                outcomes = result.result()
-            except BrokenProcessPool:
-                raise
+                outcomes = pool.collect(result, items)
             except Exception as exc:  # e.g. an extraction result that cannot be pickled back
                 outcomes = [Rejection(w.where, "E499", f"worker error: {type(exc).__name__}: {exc}", len(w.raw))
                             for w in items]
         done(outcomes, size)
 
+    previous = limits.current()
+    limits.use(bounds)  # inline work (one worker) reads the run's bounds too
     try:
-        for batch in _batches(_items(paths, max_bytes, report), batch_size):
+        for batch in _batches(_items(paths, bounds.max_bytes, report), batch_size):
             work = [b for b in batch if isinstance(b, WorkItem)]
             known = writer.known([w.content_hash for w in work])
             todo = [w for w in work if w.content_hash not in known]
@@ -376,7 +419,7 @@ def ingest_paths(
             if pool is None:
                 pending.append((process_batch(todo, extractor), size, todo))
             elif todo:
-                pending.append((_submit(pool, todo, extractor), size, todo))
+                pending.append((pool.submit(todo), size, todo))
             else:
                 pending.append(([], size, []))
             in_flight += size
@@ -384,16 +427,12 @@ def ingest_paths(
                 settle()
         while pending:
             settle()
-    except BrokenProcessPool as exc:
-        # A worker died (out of memory, a crash in native code). What was committed stays;
-        # a rerun continues from there.
-        raise IngestError(f"a worker process died ({exc}); {report.documents} documents were stored — "
-                          "run the same command again to continue", code=WORKER_DIED) from exc
     finally:
+        limits.use(previous)
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            report.workers_replaced = pool.replaced
+            pool.shutdown()
         if bar is not None:
             bar.stop()
     report.seconds = time.perf_counter() - started
     return report
-

@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chainatlas.ingest.errors import NO_TEXT, NOT_FOUND, UNSUPPORTED, RejectedInput
+from chainatlas.ingest import limits
+from chainatlas.ingest.errors import NO_TEXT, NOT_FOUND, TOO_MANY_CHARS, UNSUPPORTED, RejectedInput
 from chainatlas.ingest.noise import BODY, Segment, segment
 from chainatlas.ingest.normalize import normalize
 from chainatlas.ingest.offsets import OffsetMap
@@ -153,6 +154,9 @@ def prepare_text(original: str, *, doc_key: str, raw_hash: str, encoding: str, p
     """Normalize and segment already-decoded text (the common tail of every reader)."""
     if not original.strip():
         raise RejectedInput(NO_TEXT, "no text", where=path or url or doc_key)
+    if len(original) > (most := limits.current().max_chars):
+        raise RejectedInput(TOO_MANY_CHARS, f"{len(original):,} characters of text, over the limit of {most:,} "
+                            "(--max-chars)", where=path or url or doc_key)
     norm = normalize(original)
     segments = segment(norm.text)
     published_at = published_at or published_in_text(norm.text)

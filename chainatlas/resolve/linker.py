@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import event, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from chainatlas.extract.types import Organization as ExtractedOrg
@@ -225,16 +226,11 @@ class Linker:
         if oid is None and looks_like_fragment(real):
             return Link()  # 「(天津)股份有限公司」: a cut name names nobody; no candidate is made of it
         if oid is None:
-            row = Organization(name=real, name_key=real_key, kind=org.kind, region_adcode=region_adcode,
-                               is_candidate=True, source=source)
-            self.session.add(row)
-            self.session.flush()
-            oid = row.id
-            cache.add_org(oid, real, real_key, True)
-            created = True
+            oid, created = self._new_candidate(real, real_key, org.kind, region_adcode, source)
         else:
             entry = cache.orgs[oid]
-            if entry.is_candidate and len(real) > len(entry.name) and real_key != entry.name_key:
+            if entry.is_candidate and len(real) > len(entry.name) and real_key != entry.name_key \
+                    and not self._candidate_named(real_key):
                 # A candidate first seen by its short name takes the fuller name when one appears
                 # (泰邦生物 → 山东泰邦生物有限公司); the short name stays as an alias.
                 if entry.name_key not in entry.alias_keys:
@@ -248,6 +244,32 @@ class Linker:
         for key in keys:
             self._made[key] = oid
         return Link(organization_id=oid, created=created)
+
+    def _candidate_named(self, key: str) -> bool:
+        """Another candidate holds this name key already (the unique key would refuse a rename)."""
+        return any(self.cache.orgs[o].is_candidate and self.cache.orgs[o].name_key == key
+                   for o in self.cache.by_key.get(key, ()))
+
+    def _new_candidate(self, name: str, key: str, kind: str, region_adcode: str | None,
+                       source: str) -> tuple[int, bool]:
+        """A new news candidate, or the one a concurrent writer stored under the same name key
+        first (the unique key refuses the second: its row is re-read and used)."""
+        row = Organization(name=name, name_key=key, kind=kind, region_adcode=region_adcode, is_candidate=True,
+                           source=source)
+        try:
+            with self.session.begin_nested():
+                self.session.add(row)
+                self.session.flush()
+        except IntegrityError:
+            winner = self.session.execute(select(Organization.id, Organization.name).where(
+                Organization.is_candidate.is_(True), Organization.name_key == key)).first()
+            if winner is None:
+                raise
+            if winner.id not in self.cache.orgs:
+                self.cache.add_org(winner.id, winner.name, key, True)
+            return winner.id, False
+        self.cache.add_org(row.id, name, key, True)
+        return row.id, True
 
     def _add_aliases(self, oid: int, org: ExtractedOrg) -> None:
         entry = self.cache.orgs[oid]

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
-from functools import partial
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select
@@ -158,10 +157,24 @@ def persist(session: Session, document_row: Document, prepared: Any, extraction:
     session.flush()
 
 
+class RunPersister:
+    """``persist`` bound to one run's ``ResolveCache``; ``stale()`` drops the cache when
+    another writer changed the store (the ingest writer calls it in its turn)."""
+
+    def __init__(self) -> None:
+        self.cache = ResolveCache()
+
+    def __call__(self, session: Session, document_row: Document, prepared: Any, extraction: Extraction) -> None:
+        persist(session, document_row, prepared, extraction, cache=self.cache)
+
+    def stale(self) -> None:
+        self.cache.invalidate()
+
+
 def per_run() -> Callable[[Session, Document, Any, Extraction], None]:
     """A persister for one ingest run: the registry, parks, regions and chain nodes are read
     once and kept current with the run's own writes (``ingest_paths`` calls this)."""
-    return partial(persist, cache=ResolveCache())
+    return RunPersister()
 
 
 persist.per_run = per_run  # type: ignore[attr-defined]

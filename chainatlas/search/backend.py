@@ -13,8 +13,12 @@ from sqlalchemy.orm import Session
 class Backend:
     def setup(self, s: Session) -> None: ...
     def add(self, s: Session, rows: list[tuple[str, int, list[str]]]) -> None: ...
-    def remove(self, s: Session, kind: str, ref_id: int) -> None: ...
+    def remove(self, s: Session, kind: str, ref_ids: list[int]) -> None: ...
+    def clear(self, s: Session) -> None: ...
     def match(self, s: Session, terms: list[str], cap: int) -> list[tuple[str, int, float]]: ...
+
+    def lock(self, s: Session) -> None:
+        """Take the index's write lock for this transaction (one drainer at a time)."""
 
     def watermark(self, s: Session, kind: str) -> int:
         return s.execute(text("SELECT watermark FROM search_state WHERE kind = :k"), {"k": kind}).scalar() or 0
@@ -22,6 +26,15 @@ class Backend:
     def set_watermark(self, s: Session, kind: str, value: int) -> None:
         s.execute(text("DELETE FROM search_state WHERE kind = :k"), {"k": kind})
         s.execute(text("INSERT INTO search_state (kind, watermark) VALUES (:k, :v)"), {"k": kind, "v": value})
+
+
+def fts_rowid(kind: str, ref_id: int) -> int:
+    # FTS5 columns marked UNINDEXED are scanned, not looked up: deleting one entry by
+    # (kind, ref_id) read the whole index. The rowid is indexed, so it carries the key.
+    return ref_id * 2 + (1 if kind == "organization" else 0)
+
+
+SEARCH_LOCK_KEY = 0x5EA5C4  # pg_advisory_xact_lock key of the search index's drainer
 
 
 class SQLiteBackend(Backend):
@@ -32,13 +45,23 @@ class SQLiteBackend(Backend):
                        "tokens, kind UNINDEXED, ref_id UNINDEXED, tokenize='unicode61')"))
         s.execute(text("CREATE TABLE IF NOT EXISTS search_state (kind TEXT PRIMARY KEY, watermark INTEGER)"))
 
+    def lock(self, s: Session) -> None:
+        # A write first: the transaction holds SQLite's write lock before it reads the queue,
+        # so a second drainer waits (busy_timeout) instead of failing on a stale snapshot.
+        s.execute(text("DELETE FROM search_state WHERE kind = 'lock'"))
+
     def add(self, s: Session, rows: list[tuple[str, int, list[str]]]) -> None:
         if rows:
-            s.execute(text("INSERT INTO search_fts (tokens, kind, ref_id) VALUES (:t, :k, :r)"),
-                      [{"t": " ".join(toks), "k": kind, "r": ref} for kind, ref, toks in rows])
+            s.execute(text("INSERT INTO search_fts (rowid, tokens, kind, ref_id) VALUES (:id, :t, :k, :r)"),
+                      [{"id": fts_rowid(kind, ref), "t": " ".join(toks), "k": kind, "r": ref}
+                       for kind, ref, toks in rows])
 
-    def remove(self, s: Session, kind: str, ref_id: int) -> None:
-        s.execute(text("DELETE FROM search_fts WHERE kind = :k AND ref_id = :r"), {"k": kind, "r": ref_id})
+    def remove(self, s: Session, kind: str, ref_ids: list[int]) -> None:
+        if ref_ids:
+            s.execute(text("DELETE FROM search_fts WHERE rowid = :id"), [{"id": fts_rowid(kind, r)} for r in ref_ids])
+
+    def clear(self, s: Session) -> None:
+        s.execute(text("DELETE FROM search_fts"))
 
     def match(self, s: Session, terms: list[str], cap: int) -> list[tuple[str, int, float]]:
         q = " ".join('"' + t.replace('"', '""') + '"' for t in terms)  # implicit AND of phrases
@@ -64,8 +87,15 @@ class PostgresBackend(Backend):
                            "ON CONFLICT (kind, ref_id) DO UPDATE SET tsv = EXCLUDED.tsv"),
                       [{"k": kind, "r": ref, "t": sorted(set(toks)) or ["_"]} for kind, ref, toks in rows])
 
-    def remove(self, s: Session, kind: str, ref_id: int) -> None:
-        s.execute(text("DELETE FROM search_entry WHERE kind = :k AND ref_id = :r"), {"k": kind, "r": ref_id})
+    def lock(self, s: Session) -> None:
+        s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEARCH_LOCK_KEY})
+
+    def remove(self, s: Session, kind: str, ref_ids: list[int]) -> None:
+        if ref_ids:
+            s.execute(text("DELETE FROM search_entry WHERE kind = :k AND ref_id = ANY(:r)"), {"k": kind, "r": ref_ids})
+
+    def clear(self, s: Session) -> None:
+        s.execute(text("DELETE FROM search_entry"))
 
     def match(self, s: Session, terms: list[str], cap: int) -> list[tuple[str, int, float]]:
         q = " & ".join("'" + t.replace("\\", "\\\\").replace("'", "''") + "'" for t in terms)

@@ -6,7 +6,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from chainatlas.search.backend import backend_for
@@ -18,6 +18,7 @@ from chainatlas.store.models import (
     OrganizationAlias,
     OrganizationNode,
     Region,
+    SearchPending,
 )
 
 KINDS = ("document", "organization")
@@ -110,38 +111,63 @@ def _org_rows(s: Session, ids: list[int]) -> list[tuple[str, int, list[str]]]:
     return rows
 
 
+def _rows(s: Session, kind: str, ids: list[int]) -> list[tuple[str, int, list[str]]]:
+    if kind == "document":
+        return [("document", d.id, index_tokens(_body(d))) for d in s.scalars(select(Document).where(Document.id.in_(ids)))]
+    return _org_rows(s, ids)
+
+
 def ensure_index(s: Session) -> dict[str, int]:
-    """Index whatever was added since the last call (by id watermark); cheap when up to date."""
+    """Bring the index up to date with the store; cheap (one query) when it is.
+
+    Every change to a document or organization is queued in ``search_pending`` by a trigger
+    in the changing transaction itself (migration 0006), so whatever order transactions
+    commit in, none is missed. The first call on a store builds the whole index; later ones
+    re-read just the queued rows (replaced, or removed when the row is gone)."""
     backend = backend_for(s)
     added = {"document": 0, "organization": 0}
     with _lock:
         backend.setup(s)
-        for kind, model in (("document", Document), ("organization", Organization)):
-            mark = backend.watermark(s, kind)
-            top = s.scalar(select(func.max(model.id))) or 0
-            while mark < top:
-                ids = list(s.scalars(select(model.id).where(model.id > mark).order_by(model.id).limit(BATCH)))
-                if not ids:
-                    break
-                if kind == "document":
-                    rows = [("document", d.id, index_tokens(_body(d)))
-                            for d in s.scalars(select(Document).where(Document.id.in_(ids)))]
-                else:
-                    rows = _org_rows(s, ids)
-                backend.add(s, rows)
-                mark = ids[-1]
-                added[kind] += len(rows)
-                backend.set_watermark(s, kind, mark)
+        built = backend.watermark(s, "built")
+        if built and s.scalar(select(SearchPending.id).limit(1)) is None:
+            return added
+        backend.lock(s)
+        if not backend.watermark(s, "built"):
+            # The queue as it is before the full read: all of it is covered by that read.
+            queued = list(s.scalars(select(SearchPending.id)))
+            backend.clear(s)
+            for kind, model in (("document", Document), ("organization", Organization)):
+                mark = 0
+                while True:
+                    ids = list(s.scalars(select(model.id).where(model.id > mark).order_by(model.id).limit(BATCH)))
+                    if not ids:
+                        break
+                    rows = _rows(s, kind, ids)
+                    backend.add(s, rows)
+                    added[kind] += len(rows)
+                    mark = ids[-1]
+            for start in range(0, len(queued), BATCH):
+                s.execute(delete(SearchPending).where(SearchPending.id.in_(queued[start:start + BATCH])))
+            backend.set_watermark(s, "built", 1)
+        while True:
+            batch = s.execute(select(SearchPending.id, SearchPending.kind, SearchPending.ref_id)
+                              .order_by(SearchPending.id).limit(BATCH)).all()
+            if not batch:
+                break
+            for kind in KINDS:
+                ids = sorted({ref for _, k, ref in batch if k == kind})
+                if ids:
+                    backend.remove(s, kind, ids)
+                    rows = _rows(s, kind, ids)
+                    backend.add(s, rows)
+                    added[kind] += len(rows)
+            s.execute(delete(SearchPending).where(SearchPending.id.in_([row_id for row_id, _, _ in batch])))
     return added
 
 
 def reindex_organization(s: Session, org_id: int) -> None:
-    """After an edit: replace the organization's entry (only if it was indexed already)."""
-    backend = backend_for(s)
-    backend.setup(s)
-    if org_id <= backend.watermark(s, "organization"):
-        backend.remove(s, "organization", org_id)
-        backend.add(s, _org_rows(s, [org_id]))
+    """After an edit: bring the organization's entry up to date (the edit queued it)."""
+    ensure_index(s)
 
 
 MUNICIPALITIES = ("11", "12", "31", "50")  # 北京 天津 上海 重庆: the province is the city

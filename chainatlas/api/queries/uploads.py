@@ -79,18 +79,25 @@ def import_registry(store: Store, filename: str | None, data: bytes) -> dict:
 
 
 def ingest_documents(store: Store, files: list[tuple[str | None, bytes]]) -> dict:
-    from chainatlas.ingest.pipeline import ingest_paths
+    """Start ingesting uploaded documents as a background job (``ingest.jobs``); the job's
+    snapshot (poll ``job_status`` with its id until ``done`` or ``failed``)."""
+    from chainatlas.ingest.jobs import jobs_for
 
     tmp = Path(tempfile.mkdtemp(prefix="chainatlas-upload-"))
     try:
-        paths = _write(tmp, files, DOCUMENT_SUFFIXES)
-        # One worker: the web server shares its cores with the people using it.
-        report = ingest_paths(store, paths, workers=1, progress=False)
-    finally:
+        _write(tmp, files, DOCUMENT_SUFFIXES)
+    except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
-    _reset_caches()
-    names = {str(p): f or p.name for p, (f, _) in zip(paths, files, strict=True)}
-    return {"files": [f for f, _ in files], "report": _hide_tmp(plain(report), names, tmp)}
+        raise
+    job = jobs_for(store.url, on_done=lambda _job: _reset_caches()).submit(tmp, [f or "" for f, _ in files])
+    return job.snapshot()
+
+
+def job_status(store: Store, job_id: str) -> dict | None:
+    from chainatlas.ingest.jobs import jobs_for
+
+    job = jobs_for(store.url, on_done=lambda _job: _reset_caches()).get(job_id)
+    return job.snapshot() if job is not None else None
 
 
 def _hide_tmp(report: Any, names: dict[str, str], tmp: Path) -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from chainatlas.ingest.decode import declared_charset, decode
-from chainatlas.ingest.errors import NO_TEXT, TRUNCATED_HTML, RejectedInput
+from chainatlas.ingest.errors import NO_TEXT, SCRIPT_ONLY, TRUNCATED_HTML, RejectedInput
 from chainatlas.ingest.readers.base import SourceText, parse_date
 
 _CANONICAL = re.compile(r"""<link[^>]+rel=["']?canonical["']?[^>]*>""", re.I)
@@ -18,7 +18,8 @@ _OG_URL = re.compile(r"""<meta[^>]+property=["']og:url["'][^>]*>""", re.I)
 _HREF = re.compile(r"""(?:href|content)=["']([^"']+)["']""", re.I)
 _TAG = re.compile(r"<[^>]*>")
 _BLOCK = re.compile(r"</?(?:p|div|br|li|h[1-6]|tr|section|article|header|footer|td)\b[^>]*>", re.I)
-_DROP = re.compile(r"<(script|style|noscript|template)\b.*?</\1\s*>", re.I | re.S)
+_HIDDEN_OPEN = re.compile(r"<(script|style|noscript|template)\b", re.I)
+_SCRIPT = re.compile(r"<script\b", re.I)
 
 
 def is_truncated(html: str) -> str | None:
@@ -32,11 +33,30 @@ def is_truncated(html: str) -> str | None:
     return None
 
 
+def drop_hidden(html: str) -> str:
+    """The page without its script, style, noscript and template elements: what a reader sees.
+    One pass with ``find`` (a lazy ``<script.*?</script>`` regex rescans the rest of the page
+    from every unclosed opening tag: quadratic on a page of them). An element never closed
+    runs to the end of the page, as it does in a browser."""
+    out: list[str] = []
+    pos = 0
+    lower = html.lower()
+    while (m := _HIDDEN_OPEN.search(html, pos)) is not None:
+        out.append(html[pos:m.start()])
+        close = lower.find(f"</{m.group(1).lower()}", m.end())
+        if close < 0:
+            return "".join(out)
+        end = lower.find(">", close)
+        pos = len(html) if end < 0 else end + 1
+    out.append(html[pos:])
+    return "".join(out)
+
+
 def fallback_text(html: str) -> str:
     """Tags stripped, blocks on their own lines: for fragments trafilatura declines."""
     import html as htmllib
 
-    text = _DROP.sub("", html)
+    text = drop_hidden(html)
     text = _BLOCK.sub("\n", text)
     text = _TAG.sub("", text)
     return htmllib.unescape(text)
@@ -47,6 +67,12 @@ def html_to_source(html: str, *, encoding: str, where: str | None = None, fragme
 
     if not fragment and (why := is_truncated(html)):
         raise RejectedInput(TRUNCATED_HTML, f"truncated HTML ({why})", where=where)
+    if not fallback_text(html).strip():
+        # trafilatura reads <noscript> and script-written fragments as text (a page of only
+        # scripts came out as the document "x"): nothing a reader sees, nothing to store.
+        if _SCRIPT.search(html):
+            raise RejectedInput(SCRIPT_ONLY, "HTML has only scripts and styles, no visible text", where=where)
+        raise RejectedInput(NO_TEXT, "HTML has no visible text", where=where)
     doc = trafilatura.bare_extraction(
         html, with_metadata=True, include_comments=False, include_tables=True, deduplicate=False,
         # Dates from markup only (meta, JSON-LD, <time>): htmldate's extensive text search

@@ -3,7 +3,17 @@
 from . import trace  # noqa: F401  (EPCIS / traceability tables)
 from .base import Base
 from .chain import ChainNode, NodeCode, NodeInput, NodeKeyword, OfficialCode
-from .document import Document, Event, EvidenceSpan, IndicatorTarget, IngestIssue, Mention, Metric
+from .document import (
+    Document,
+    Event,
+    EvidenceSpan,
+    IndicatorTarget,
+    IngestIssue,
+    IngestLock,
+    Mention,
+    Metric,
+    SearchPending,
+)
 from .invest import (
     PROJECT_STAGES,
     TARGET_STATUSES,
@@ -55,4 +65,5 @@ __all__ = [
     "ProjectOrganization", "ProjectStage",
     "Standard", "StandardAdoption", "StandardAlert", "StandardChange", "StandardImport", "StandardNode",
     "StandardReplacement", "StandardWatch",
+    "IngestLock", "SearchPending",
 ]

@@ -141,3 +141,27 @@ class IndicatorTarget(Base):
     baseline_year: Mapped[int | None] = mapped_column(Integer)
     baseline: Mapped[float | None] = mapped_column(Float)
     source: Mapped[str | None] = mapped_column(Text)
+
+
+class IngestLock(Base):
+    """One row per kind of writer that must not interleave (``ingest``): each document's
+    transaction bumps ``generation`` first, which serializes the writers (a row lock on
+    PostgreSQL, the write lock on SQLite) and tells a writer whether anyone else wrote since
+    its last document (then its cached registry and near-duplicate index are stale)."""
+
+    __tablename__ = "ingest_lock"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SearchPending(Base):
+    """Rows the search index must (re)read: written by triggers (migration 0006) in the same
+    transaction as the change itself, so an index update can never be lost, whatever order
+    concurrent transactions commit in; ``search.ensure_index`` drains it."""
+
+    __tablename__ = "search_pending"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # document | organization
+    ref_id: Mapped[int] = mapped_column(Integer)

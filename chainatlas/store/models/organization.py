@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -73,7 +74,12 @@ class Organization(Base):
         back_populates="organization", cascade="all, delete-orphan"
     )
 
-    __table_args__ = (CheckConstraint(f"kind IN {ORGANIZATION_KINDS!r}", name="kind"),)
+    __table_args__ = (
+        CheckConstraint(f"kind IN {ORGANIZATION_KINDS!r}", name="kind"),
+        # One news candidate per name: two ingests at once must not each create their own.
+        Index("uq_organization_candidate_key", "name_key", unique=True,
+              sqlite_where=text("is_candidate"), postgresql_where=text("is_candidate")),
+    )
 
 
 class OrganizationAlias(Base):

@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from chainatlas.api.deps import SessionDep, StoreDep
-from chainatlas.api.queries.uploads import import_registry, ingest_documents
+from chainatlas.api.queries.uploads import import_registry, ingest_documents, job_status
 from chainatlas.api.security import (
     AuthError,
     CurrentUserInfo,
@@ -84,7 +84,16 @@ async def admin_ingest(request: Request, store: StoreDep, user: EditorPage,
                        files: Annotated[list[UploadFile], File()]) -> Response:
     try:
         payload = [(f.filename, await f.read()) for f in files]
-        result = await run_in_threadpool(ingest_documents, store, payload)
+        job = await run_in_threadpool(ingest_documents, store, payload)
     except ChainAtlasError as exc:
         return render(request, "admin.html", status_code=400, result=None, error=f"{exc.code}: {exc.message}")
-    return render(request, "admin.html", result=result, error=None)
+    # The ingest runs in the background: the job page shows it and reloads until it ends.
+    return RedirectResponse(f"/admin/jobs/{job['id']}", status_code=303)
+
+
+@router.get("/admin/jobs/{job_id}")
+def admin_job(request: Request, store: StoreDep, user: EditorPage, job_id: str) -> Response:
+    job = job_status(store, job_id)
+    if job is None:
+        return render(request, "admin.html", status_code=404, result=None, error="E801: no such ingest job")
+    return render(request, "admin_job.html", job=job, finished=job["state"] in ("done", "failed"))
