@@ -231,3 +231,15 @@ def test_open_need_is_a_bottleneck_and_gaps_list_offers(client: TestClient) -> N
     assert [o["title"] for o in offers["service.cold_chain"]] == ["（虚构示例）药品2–8℃冷链配送与温控仓储"]
     assert "（虚构示例）IND非临床安全性评价一站式服务" in [o["title"] for o in offers["cxo.glp"]]
     assert "（虚构示例）药品2–8℃冷链配送与温控仓储" not in [o["title"] for o in offers["cxo.glp"]]
+
+
+def test_an_empty_marketplace_answers_searches(store) -> None:  # type: ignore[no-untyped-def]
+    """Found by fuzzing: with no offer at all the ranking index could not be built (500)."""
+    from fastapi.testclient import TestClient
+
+    from chainatlas.api.app import create_app
+
+    client = TestClient(create_app(store))
+    for q in ("0", "CDMO 委托生产"):
+        r = client.get("/api/market/offers", params={"q": q})
+        assert r.status_code == 200, r.text

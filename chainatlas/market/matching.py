@@ -83,8 +83,11 @@ class OfferIndex:
         self.rows = list(rows)
         self.offers = [read_offer(self.vocab, r) for r in self.rows]
         corpus = [tokens(self.vocab, f"{o.title} {o.title} {o.text}") for o in self.offers]
-        self.bm25 = bm25s.BM25()
-        self.bm25.index(corpus, show_progress=False)
+        # bm25s cannot index nothing (max() of an empty sequence): an empty marketplace has no index.
+        self.bm25: bm25s.BM25 | None = None
+        if corpus:
+            self.bm25 = bm25s.BM25()
+            self.bm25.index(corpus, show_progress=False)
         # Structured columns for the hard filters that can be applied to all offers at once, so the
         # topical shortlist is drawn from offers that can pass (a strict need's fits may rank low).
         self.valid_until = np.array([o.valid_until.toordinal() if o.valid_until else 10**7 for o in self.offers])
@@ -110,6 +113,8 @@ class OfferIndex:
 
     def topical(self, need: NeedReading) -> np.ndarray:
         query = tokens(self.vocab, f"{need.title} {need.title} {need.text}")
+        if self.bm25 is None:
+            return np.zeros(0)
         scores = self.bm25.get_scores(query)
         top = float(scores.max()) if len(scores) else 0.0
         return scores / top if top > 0 else scores
