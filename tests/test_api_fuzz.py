@@ -16,15 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 # note for their owner. Each entry is one (check, operation); delete it when the route is fixed.
 # Nothing else may fail.
 KNOWN_ELSEWHERE = {
-    # The date fields accept a number (pydantic's lax mode reads it as a Unix time).
-    "negative_data_rejection POST /api/market/needs",
-    "negative_data_rejection POST /api/market/offers",
-    # GET /api/market/needs/read is routed to GET /needs/{need_id} and answers 422, not 405.
-    "unsupported_method POST /api/market/needs/read",
-    # Investment routes (merged at the end of this work): an undeclared method on these two
-    # addresses is not a 405, and /kpi accepts a parameter value its schema excludes.
-    "unsupported_method GET /api/projects/report.xlsx",
-    "unsupported_method POST /api/projects/import",
+    # /kpi accepts a parameter value its schema excludes.
     "negative_data_rejection GET /api/projects/kpi",
 }
 

@@ -86,15 +86,15 @@ def report_xlsx(session: SessionDep, region: str | None = None,
     return Response(data, media_type=XLSX, headers={"Content-Disposition": 'attachment; filename="invest-report.xlsx"'})
 
 
-@router.get("/projects/{project_id}", responses=ERRORS, summary="One project with its stage timeline and evidence")
+@router.get("/projects/{project_id:int}", responses=ERRORS, summary="One project with its stage timeline and evidence")
 def project(project_id: int, session: SessionDep) -> dict:
     p = get_project(session, project_id)
     if p is None:
-        raise NotFound(f"project {project_id} does not exist: see /api/projects")
+        raise NotFound(f"project {project_id:int} does not exist: see /api/projects")
     return p
 
 
-@router.patch("/projects/{project_id}", responses=ERRORS, summary="Edit a project (analyst/admin; X-CSRF-Token)")
+@router.patch("/projects/{project_id:int}", responses=ERRORS, summary="Edit a project (analyst/admin; X-CSRF-Token)")
 def edit_project(project_id: int, body: ProjectEdit, session: SessionDep, user: Editor) -> dict:
     update_project(session, project_id, body.model_dump(exclude_unset=True), user=user.username)
     session.flush()
@@ -120,7 +120,7 @@ async def import_projects(file: UploadFile, store: StoreDep, user: Editor) -> di
     return report
 
 
-@router.post("/projects/{project_id}/stages", responses=ERRORS,
+@router.post("/projects/{project_id:int}/stages", responses=ERRORS,
              summary="Record a dated stage of a project (analyst/admin; X-CSRF-Token)")
 def new_stage(project_id: int, body: StageIn, session: SessionDep, user: Editor) -> dict:
     add_stage(session, project_id, body.stage, body.stage_date, user=user.username, note=body.note)
@@ -153,7 +153,7 @@ def add_target(body: ShortlistIn, session: SessionDep, user: Editor) -> dict:
     return next(r for r in target_rows(session) if r["id"] == t.id)
 
 
-@router.patch("/invest/list/{target_id}", responses=ERRORS, summary="Move a target on (analyst/admin; X-CSRF-Token)")
+@router.patch("/invest/list/{target_id:int}", responses=ERRORS, summary="Move a target on (analyst/admin; X-CSRF-Token)")
 def edit_target(target_id: int, body: TargetEdit, session: SessionDep, user: Editor) -> dict:
     t = update_target(session, target_id, user=user.username, **body.model_dump(exclude_unset=True))
     invalidate()

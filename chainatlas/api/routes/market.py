@@ -86,35 +86,35 @@ def list_offers(
             "facets": {k: [{"value": v, "label": lbl, "count": n} for v, lbl, n in f] for k, f in facets.items()}}
 
 
-@router.get("/offers/{offer_id}", response_model=OfferOut, responses=ERRORS, summary="One public offer")
+@router.get("/offers/{offer_id:int}", response_model=OfferOut, responses=ERRORS, summary="One public offer")
 def get_offer(offer_id: int, session: SessionDep) -> dict:
     o = session.get(MarketOffer, offer_id)
     if o is None or o.status not in PUBLIC:
-        raise NotFound(f"offer {offer_id} does not exist or is not public")
+        raise NotFound(f"offer {offer_id:int} does not exist or is not public")
     return offer_out(o)
 
 
-@router.get("/offers/{offer_id}/needs", responses=ERRORS, summary="Open needs this offer can serve, explained")
+@router.get("/offers/{offer_id:int}/needs", responses=ERRORS, summary="Open needs this offer can serve, explained")
 def offer_needs(offer_id: int, session: SessionDep) -> list[dict]:
     o = session.get(MarketOffer, offer_id)
     if o is None or o.status not in PUBLIC:
-        raise NotFound(f"offer {offer_id} does not exist or is not public")
+        raise NotFound(f"offer {offer_id:int} does not exist or is not public")
     return service.needs_for_offer(session, o)
 
 
-@router.get("/needs/{need_id}", response_model=NeedOut, responses=ERRORS, summary="One public need")
+@router.get("/needs/{need_id:int}", response_model=NeedOut, responses=ERRORS, summary="One public need")
 def get_need(need_id: int, session: SessionDep) -> dict:
     n = session.get(MarketNeed, need_id)
     if n is None or n.status not in PUBLIC:
-        raise NotFound(f"need {need_id} does not exist or is not public")
+        raise NotFound(f"need {need_id:int} does not exist or is not public")
     return need_out(n)
 
 
-@router.get("/needs/{need_id}/matches", responses=ERRORS, summary="Explained matches for a public need")
+@router.get("/needs/{need_id:int}/matches", responses=ERRORS, summary="Explained matches for a public need")
 def need_matches(need_id: int, session: SessionDep) -> dict:
     n = session.get(MarketNeed, need_id)
     if n is None or n.status not in PUBLIC:
-        raise NotFound(f"need {need_id} does not exist or is not public")
+        raise NotFound(f"need {need_id:int} does not exist or is not public")
     return service.match_need(session, n)
 
 
@@ -146,42 +146,42 @@ def review_queue(session: SessionDep, user: Operator) -> dict:
             "offers": [offer_out(o) for o in session.scalars(select(MarketOffer).where(MarketOffer.status == "pending_review"))]}
 
 
-@router.post("/{kind}/{post_id}/review", responses=ERRORS, summary="Approve (publish, propose matches) or reject")
+@router.post("/{kind}/{post_id:int}/review", responses=ERRORS, summary="Approve (publish, propose matches) or reject")
 def review_post(kind: Literal["needs", "offers"], post_id: int, body: Review, session: SessionDep,
                 user: Operator) -> dict:
     post = session.get(MarketNeed if kind == "needs" else MarketOffer, post_id)
     if post is None:
-        raise NotFound(f"{kind} {post_id} does not exist")
+        raise NotFound(f"{kind} {post_id:int} does not exist")
     service.review(session, post, approve=body.approve, actor=user.username, note=body.note)
     return {"id": post.id, "status": post.status}
 
 
-@router.post("/{kind}/{post_id}/renew", responses=ERRORS, summary="Renew a post to a new deadline / validity")
+@router.post("/{kind}/{post_id:int}/renew", responses=ERRORS, summary="Renew a post to a new deadline / validity")
 def renew_post(kind: Literal["needs", "offers"], post_id: int, body: Renew, session: SessionDep, user: Poster) -> dict:
     post = session.get(MarketNeed if kind == "needs" else MarketOffer, post_id)
     if post is None:
-        raise NotFound(f"{kind} {post_id} does not exist")
+        raise NotFound(f"{kind} {post_id:int} does not exist")
     if user.role not in ("operator", "admin") and user_org(session, user) != post.organization_id:
         raise MarketError("只有发布方可以续期 / only the poster can renew", code="E908")
     service.renew(session, post, body.until, actor=user.username)
     return {"id": post.id, "status": post.status}
 
 
-@router.get("/matches/{match_id}", response_model=MatchOut, responses=ERRORS, summary="A match and its state")
+@router.get("/matches/{match_id:int}", response_model=MatchOut, responses=ERRORS, summary="A match and its state")
 def get_match(match_id: int, session: SessionDep) -> dict:
     m = session.get(MarketMatch, match_id)
     if m is None:
-        raise NotFound(f"match {match_id} does not exist")
+        raise NotFound(f"match {match_id:int} does not exist")
     return match_out(session, m)
 
 
-@router.post("/matches/{match_id}/{action}", response_model=MatchOut, responses=ERRORS,
+@router.post("/matches/{match_id:int}/{action}", response_model=MatchOut, responses=ERRORS,
              summary="A 对接 step: interest, respond, accept, decline (with reason), start, complete (amount), fail")
 def match_action(match_id: int, action: Literal["interest", "respond", "accept", "decline", "start", "complete", "fail"],
                  body: MatchAction, session: SessionDep, user: Poster) -> dict:
     m = session.get(MarketMatch, match_id)
     if m is None:
-        raise NotFound(f"match {match_id} does not exist")
+        raise NotFound(f"match {match_id:int} does not exist")
     service.act(session, m, action, actor=user.username, org_id=user_org(session, user),
                 is_operator=user.role in ("operator", "admin"), reason=body.reason, note=body.note,
                 answers=body.answers, amount_wan=body.amount_wan)
@@ -194,11 +194,11 @@ def my_inbox(session: SessionDep, user: Poster) -> list[dict]:
              "created_at": n.created_at.isoformat()} for n in service.inbox(session, user_org(session, user), user.id)]
 
 
-@router.post("/inbox/{notice_id}/read", responses=ERRORS, summary="Mark a notification read")
+@router.post("/inbox/{notice_id:int}/read", responses=ERRORS, summary="Mark a notification read")
 def read_notice(notice_id: int, session: SessionDep, user: Poster) -> dict:
     n = session.get(MarketNotice, notice_id)
     if n is None or (n.user_id != user.id and n.organization_id != user_org(session, user)):
-        raise NotFound(f"notice {notice_id} is not yours")
+        raise NotFound(f"notice {notice_id:int} is not yours")
     n.read = True
     return {"id": n.id, "read": True}
 

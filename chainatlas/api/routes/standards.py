@@ -96,7 +96,7 @@ def inbox(session: SessionDep, user: Reader) -> dict:
     return {"items": alerts.inbox(session, user.id)}
 
 
-@router.get("/{standard_id}", responses=ERRORS, summary="One standard: fields, replacement chain, adoptions, links")
+@router.get("/{standard_id:int}", responses=ERRORS, summary="One standard: fields, replacement chain, adoptions, links")
 def one(session: SessionDep, standard_id: int) -> dict:
     d = standard_detail(session, standard_id)
     if d is None:

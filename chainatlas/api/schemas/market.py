@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
+
+
+def _no_number(value: object) -> object:
+    # pydantic's lax mode would read 1700000000 as a Unix time; a posted date is written as a date.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("a date is written as YYYY-MM-DD, not a number")
+    return value
+
+
+PostDate = Annotated[date, BeforeValidator(_no_number)]
 
 
 class OfferOut(BaseModel):
@@ -43,7 +54,7 @@ class NeedIn(BaseModel):
     title: str = Field(min_length=1, max_length=300)
     description: str = Field(min_length=1, max_length=5000)
     budget_hint: str = Field(default="", max_length=200)
-    deadline: date | None = None
+    deadline: PostDate | None = None
     contact: str = Field(default="", max_length=200)
     constraints: dict | None = Field(default=None, description="the constraints as confirmed or edited by the poster")
 
@@ -56,7 +67,7 @@ class OfferIn(BaseModel):
     description: str = Field(min_length=1, max_length=5000)
     categories: list[str] = []
     price_hint: str = Field(default="", max_length=200)
-    valid_until: date | None = None
+    valid_until: PostDate | None = None
     contact: str = Field(default="", max_length=200)
 
 
@@ -105,4 +116,4 @@ class MatchOut(BaseModel):
 
 
 class Renew(BaseModel):
-    until: date
+    until: PostDate
