@@ -20,14 +20,14 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from chainatlas.errors import IngestError
-from chainatlas.ingest.errors import NOT_FOUND, UNSUPPORTED
+from chainatlas.ingest.discover import InputFile, iter_inputs
+from chainatlas.ingest.errors import EMPTY, NOT_FOUND, UNSUPPORTED
 from chainatlas.ingest.pipeline import DEFAULT_MAX_BYTES, DEFAULT_PERSISTER, IngestReport, check_available
 from chainatlas.ingest.readers import kind_of
 from chainatlas.ingest.worker import DEFAULT_EXTRACTOR, Rejection
 from chainatlas.spark import neardup
 from chainatlas.spark.inputs import Root, glob_filter, local_path, work_items
-from chainatlas.spark.writer import Done, prepare_partition, store_for, write_partition, write_rejections
-from chainatlas.store import Store
+from chainatlas.spark.writer import prepare_partition, store_for, write_partition, write_rejections
 from chainatlas.store.models import Document
 
 if TYPE_CHECKING:
@@ -89,7 +89,27 @@ def _roots(spark: SparkSession, paths: Sequence[str]) -> tuple[list[Root], list[
                 continue
             roots.append(Root(arg_index, match_index, uri, shown, st.isDirectory()))
             load.append(uri)
+    rejected += _empty_local_files(roots)
     return roots, rejected, load
+
+
+def _empty_local_files(roots: list[Root]) -> list[Rejection]:
+    """Spark's file sources drop zero-length files without a word; the single-machine path
+    names them (E403). Local inputs are checked here; on a remote file system they are skipped."""
+    found: list[Rejection] = []
+    for root in roots:
+        local = local_path(root.uri)
+        if local is None:
+            continue
+        if not root.is_dir:
+            if Path(local).stat().st_size == 0 and kind_of(Path(local)) not in (None, "jsonl"):
+                found.append(Rejection(root.shown, EMPTY, "empty file (0 bytes)", 0))
+            continue
+        for entry in iter_inputs([local]):
+            if isinstance(entry, InputFile) and entry.size == 0 and kind_of(entry.path) != "jsonl":
+                rel = entry.path.relative_to(local)
+                found.append(Rejection(str(Path(root.shown, rel)), EMPTY, "empty file (0 bytes)", 0))
+    return found
 
 
 def _stored_bands(spark: SparkSession, url: str) -> Any:
