@@ -147,6 +147,7 @@ def ingest(spark: SparkSession, paths: Sequence[str], url: str, *, partitions: i
     check_available(persister, "persister")
     report = IngestReport()
     roots, rejected, load = _roots(spark, paths)
+    empty_files = sum(1 for r in rejected if r.code == EMPTY)  # files too, though Spark never reads them
     sc = spark.sparkContext
     prepared: Any = sc.emptyRDD()
     if load:
@@ -168,7 +169,7 @@ def ingest(spark: SparkSession, paths: Sequence[str], url: str, *, partitions: i
     finally:
         prepared.unpersist()
     if load:
-        report.files = files_seen.value
+        report.files = files_seen.value + empty_files
     report.seconds = time.perf_counter() - started
     return report
 
