@@ -189,7 +189,7 @@ def test_killed_job_then_rerun_equals_one_clean_run(spark: Any, new_store: Calla
     from chainatlas.spark.job import ingest
 
     folder = tmp_path / "corpus"
-    write_corpus(folder, 400, seed=13)
+    write_corpus(folder, 300, seed=13)
     (folder / "broken.docx").write_bytes(b"PK\x03\x04 broken")
     killed, clean = new_store(), new_store()
     proc = _cli(killed.url, folder)
@@ -199,14 +199,15 @@ def test_killed_job_then_rerun_equals_one_clean_run(spark: Any, new_store: Calla
     assert proc.poll() is None, "the job finished before it could be killed: make the corpus bigger"
     os.killpg(proc.pid, signal.SIGKILL)  # the driver, its JVM and the Python workers: all of the job
     proc.wait()
+    time.sleep(1)  # a COMMIT the server had already received still completes
     killed_at = count(killed, Document)
-    assert 0 < killed_at < 400
+    assert 0 < killed_at < 300
     rerun = _cli(killed.url, folder)
     out, err = rerun.communicate(timeout=600)
     assert rerun.returncode == 1, err.decode()[-2000:]  # the broken .docx is named: exit code 1
     summary = json.loads(out.decode().strip().splitlines()[-1])
-    assert summary["unchanged"] == killed_at and summary["documents"] == 400 - killed_at
+    assert summary["unchanged"] == killed_at and summary["documents"] == 300 - killed_at
     assert [i["where"] for i in summary["issues"]] == [str(folder / "broken.docx")]
     report: IngestReport = ingest(spark, [str(folder)], clean.url, **FAKES)
-    assert report.documents == 400
+    assert report.documents == 300
     assert canonical_dump(killed) == canonical_dump(clean)
