@@ -16,6 +16,6 @@ if ! java_ok || [ ! -f /usr/share/java/postgresql.jar ]; then
 fi
 if ! $BIN/python -c "import pyspark" 2>/dev/null; then
   echo "installing the spark extra (PySpark)…" >&2
-  $BIN/pip install -q -e '.[spark]' >&2 || echo "could not install PySpark: the Spark tests will be skipped" >&2
+  $BIN/pip install -q -c constraints.txt -e '.[spark]' >&2 || echo "could not install PySpark: the Spark tests will be skipped" >&2
 fi
 exit 0
