@@ -176,6 +176,7 @@ def ingest(spark: SparkSession, paths: Sequence[str], url: str, *, partitions: i
 
 def _finish(spark: SparkSession, prepared: Any, rejected: list[Rejection], report: IngestReport, url: str,
             persister: str, batch_size: int) -> None:
+    sc = spark.sparkContext
     rejected += [d.outcome() for d in prepared.filter(lambda d: d.content_hash is None).collect()]
     # (already stored, prepared, bytes) over everything read
     known, ready, size = prepared.map(lambda d: (int(d.content_hash is not None and not d.payload),
@@ -196,14 +197,21 @@ def _finish(spark: SparkSession, prepared: Any, rejected: list[Rejection], repor
         hashes = dict(fresh.filter(lambda d: d.key in targets).map(lambda d: (d.key, d.content_hash)).collect())
         b_links, b_hashes = spark.sparkContext.broadcast(links), spark.sparkContext.broadcast(hashes)
         totals = [0, 0, 0]
-        for dup_stage in (False, True):
-            part = fresh.filter(lambda d, stage=dup_stage: (d.key in b_links.value) == stage)
-            for stored, unchanged, dups in part.mapPartitions(
-                    lambda it: write_partition(it, url, persister, batch_size, b_links.value,
-                                               b_hashes.value)).collect():
-                totals[0] += stored
-                totals[1] += unchanged
-                totals[2] += dups
+
+        def write(it: Any) -> Any:
+            return write_partition(it, url, persister, batch_size, b_links.value, b_hashes.value)
+
+        # Documents that duplicate nothing are written in input order, one partition after the
+        # other (writers take turns under a lock anyway): organizations are then resolved in the
+        # same order as on the single-machine path, so both make the same candidates and names.
+        ordered = fresh.filter(lambda d: d.key not in b_links.value).sortBy(lambda d: d.key)
+        results = [r for i in range(ordered.getNumPartitions()) for r in sc.runJob(ordered, write, [i])]
+        # Near-duplicates resolve nothing: written in parallel, after what they point at.
+        results += fresh.filter(lambda d: d.key in b_links.value).mapPartitions(write).collect()
+        for stored, unchanged, dups in results:
+            totals[0] += stored
+            totals[1] += unchanged
+            totals[2] += dups
     finally:
         fresh.unpersist()
     write_rejections(store_for(url), rejected)

@@ -2,11 +2,12 @@
 single-machine worker's ``process``), and write batches of documents with their facts into
 PostgreSQL, one transaction per batch.
 
-Writers on different executors take turns per batch (a PostgreSQL advisory lock held by the
-batch's transaction), and each batch resolves organizations against a cache read inside
-that lock: a candidate organization made by one partition is seen by the next batch of every
-other, so a mention resolved on two workers ends as one organization. The expensive part —
-reading and extraction — runs outside the lock, in parallel."""
+Writers take turns per batch (a PostgreSQL advisory lock held by the batch's transaction, so
+another job or a single-machine ingest at the same time is safe too), and each batch
+resolves organizations against a cache read inside that lock: a candidate organization made
+by one partition is seen by every later batch, so a mention resolved on two workers ends as
+one organization. The driver runs the writes of new documents in input order (see ``job``);
+the expensive part — reading and extraction — runs in parallel before."""
 
 from __future__ import annotations
 
