@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 bash scripts/setup.sh --browser
+bash scripts/spark.sh
 export CHAINATLAS_TEST_PG="${CHAINATLAS_TEST_PG:-$(bash scripts/pg.sh)}"
 echo "PostgreSQL for tests: $CHAINATLAS_TEST_PG"
 $BIN/ruff check chainatlas tests bench

@@ -16,6 +16,7 @@ from chainatlas.cli import (
     projects,
     regions,
     serve,
+    spark,
     standards,
     taxonomy,
     trace,
@@ -47,6 +48,7 @@ app.add_typer(market.app, name="market")
 app.add_typer(invest.app, name="invest")
 app.add_typer(projects.app, name="projects")
 app.add_typer(standards.app, name="standards")
+app.add_typer(spark.app, name="spark")
 news.register(app)  # extract, eval, docs
 
 

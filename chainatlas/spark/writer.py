@@ -1,0 +1,181 @@
+"""What runs on the executors: skip content already stored, prepare → extract → sign (the
+single-machine worker's ``process``), and write batches of documents with their facts into
+PostgreSQL, one transaction per batch.
+
+Writers take turns per batch (a PostgreSQL advisory lock held by the batch's transaction, so
+another job or a single-machine ingest at the same time is safe too), and each batch
+resolves organizations against a cache read inside that lock: a candidate organization made
+by one partition is seen by every later batch, so a mention resolved on two workers ends as
+one organization. The driver runs the writes of new documents in input order (see ``job``);
+the expensive part — reading and extraction — runs in parallel before."""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, select, text
+
+from chainatlas.ingest.worker import Prepared, Rejection, WorkItem, process, resolve_callable
+from chainatlas.spark.inputs import OrderKey
+from chainatlas.store import Store
+from chainatlas.store.models import Document, IngestIssue
+
+# Any fixed number: all Spark writers (and nothing else) take this transaction-level lock.
+WRITE_LOCK = 0x5C4A7A71
+KNOWN_BATCH = 500
+
+_stores: dict[str, Store] = {}
+
+
+def store_for(url: str) -> Store:
+    """One engine per Python worker process (Spark reuses workers across tasks)."""
+    if url not in _stores:
+        _stores[url] = Store(url)
+    return _stores[url]
+
+
+@dataclass
+class Done:
+    """A prepared document or a rejection, as it travels between stages (pickled once)."""
+
+    key: OrderKey
+    content_hash: str | None
+    signature: list[int] | None
+    size: int
+    payload: bytes  # pickled Prepared or Rejection
+
+    def outcome(self) -> Prepared | Rejection:
+        return pickle.loads(self.payload)
+
+
+def _known(store: Store, hashes: list[str]) -> set[str]:
+    if not hashes:
+        return set()
+    with store.session() as s:
+        return set(s.scalars(select(Document.content_hash).where(Document.content_hash.in_(hashes))))
+
+
+def prepare_partition(rows: Iterable[tuple[OrderKey, WorkItem | Rejection]], url: str,
+                      extractor: str) -> Iterator[Done]:
+    """Stage one: every work item not already stored, prepared and extracted."""
+    store = store_for(url)
+
+    def flush(batch: list[tuple[OrderKey, WorkItem]]) -> Iterator[Done]:
+        known = _known(store, [w.content_hash for _, w in batch])
+        for key, item in batch:
+            if item.content_hash in known:
+                yield Done(key, item.content_hash, None, len(item.raw), b"")  # already stored: unchanged
+                continue
+            outcome = process(item, extractor)
+            if isinstance(outcome, Prepared):
+                yield Done(key, item.content_hash, outcome.signature, len(item.raw), pickle.dumps(outcome))
+            else:
+                yield Done(key, None, None, len(item.raw), pickle.dumps(outcome))
+
+    batch: list[tuple[OrderKey, WorkItem]] = []
+    for key, item in rows:
+        if isinstance(item, Rejection):
+            yield Done(key, None, None, item.size or 0, pickle.dumps(item))
+            continue
+        batch.append((key, item))
+        if len(batch) >= KNOWN_BATCH:
+            yield from flush(batch)
+            batch = []
+    if batch:
+        yield from flush(batch)
+
+
+def _persister(spec: str) -> Callable[[], Callable[..., Any]]:
+    fn = resolve_callable(spec)
+    factory = getattr(fn, "per_run", None)
+    return factory if callable(factory) else (lambda: fn)
+
+
+def write_partition(done: Iterable[Done], url: str, persister: str, batch_size: int,
+                    links: dict[OrderKey, tuple[int, object]], hashes_of_links: dict[OrderKey, str]) -> Iterator[
+                        tuple[int, int, int]]:
+    """Stage two (and three): store documents in batches; yields (stored, unchanged,
+    near-duplicates) once per partition. ``links`` maps a near-duplicate's order key to what it
+    duplicates: (0, stored id) or (1, order key of a document of this run, whose content hash
+    is in ``hashes_of_links``)."""
+    store = store_for(url)
+    make_persister = _persister(persister)
+    totals = [0, 0, 0]
+    batch: list[Done] = []
+
+    def flush() -> None:
+        stored, unchanged, dups = _write_batch(store, batch, make_persister(), links, hashes_of_links)
+        totals[0] += stored
+        totals[1] += unchanged
+        totals[2] += dups
+        batch.clear()
+
+    for d in done:
+        batch.append(d)
+        if len(batch) >= batch_size:
+            flush()
+    if batch:
+        flush()
+    yield (totals[0], totals[1], totals[2])
+
+
+def _write_batch(store: Store, batch: list[Done], persist: Callable[..., Any],
+                 links: dict[OrderKey, tuple[int, object]], hashes_of_links: dict[OrderKey, str]) -> tuple[
+                     int, int, int]:
+    stored = dups = 0
+    with store.session() as s:
+        s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK})
+        # Inside the lock: what an earlier attempt of this task, or another run, stored meanwhile.
+        known = set(s.scalars(select(Document.content_hash).where(
+            Document.content_hash.in_([d.content_hash for d in batch]))))
+        targets: dict[str, int] = {}
+        wanted = [hashes_of_links[link[1]] for d in batch  # type: ignore[index]
+                  if (link := links.get(d.key)) is not None and link[0] == 1]
+        if wanted:
+            targets = dict(s.execute(select(Document.content_hash, Document.id)
+                                     .where(Document.content_hash.in_(wanted))).all())
+        wheres = []
+        for d in sorted(batch, key=lambda d: d.key):
+            if d.content_hash in known:
+                continue
+            out = d.outcome()
+            assert isinstance(out, Prepared)
+            doc = out.document
+            link = links.get(d.key)
+            dup_of: int | None = None
+            if link is not None:
+                dup_of = link[1] if link[0] == 0 else targets.get(hashes_of_links[link[1]])  # type: ignore[assignment,index]
+                if dup_of is None:
+                    raise RuntimeError(f"{out.item_where}: the document it nearly duplicates is not stored yet")
+            row = Document(
+                content_hash=doc.content_hash, doc_key=doc.doc_key[:200], path=doc.path, url=doc.url,
+                title=doc.title, published_at=doc.published_at, encoding=doc.encoding,
+                original_text=doc.original_text, normalized_text=doc.normalized_text,
+                offset_map=doc.offset_map.to_json(), segments=doc.segments_json(),
+                near_duplicate_of=dup_of, minhash=out.signature,
+                status="near_duplicate" if dup_of is not None else "extracted",
+            )
+            s.add(row)
+            s.flush()
+            if dup_of is None:
+                persist(s, row, doc, out.extraction)
+            else:
+                dups += 1
+            known.add(doc.content_hash)
+            wheres.append(out.item_where)
+            stored += 1
+        if wheres:  # an input rejected by an earlier run has since been fixed
+            s.execute(delete(IngestIssue).where(IngestIssue.path.in_(wheres)))
+    return stored, len(batch) - stored, dups
+
+
+def write_rejections(store: Store, rejections: list[Rejection]) -> None:
+    """One issue row per input (a rerun replaces it), all in one transaction."""
+    if not rejections:
+        return
+    with store.session() as s:
+        s.execute(delete(IngestIssue).where(IngestIssue.path.in_([r.where for r in rejections])))
+        s.add_all(IngestIssue(path=r.where, code=r.code, reason=r.reason[:2000], size=r.size) for r in rejections)
