@@ -65,3 +65,9 @@ def test_trace_back_names_the_base_that_produced_the_lot(client: TestClient) -> 
     pack = client.get("/trace/recall", params={"id": "https://id.gs1.org/01/06975001000042/21/S201", "direction": "back"}).text
     origin = _visible(_section(pack, "origin"))
     assert "YC20240901A" in origin and "YC20240905B" in origin and "A区" in origin and "B区" in origin
+
+
+def test_a_pack_traced_back_by_its_printed_code_shows_its_lot(client: TestClient) -> None:
+    html = client.get("/trace/recall", params={"id": "8100 0010 0000 1001 6919", "direction": "back"}).text
+    label = html.split('data-testid="trace-label">', 1)[1].split("<", 1)[0]
+    assert label.startswith("黄精颗粒") and "81000010000010016919" in label and "批号 HJKL20241101" in label

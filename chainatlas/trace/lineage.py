@@ -271,3 +271,24 @@ def _locations(s: Session, w: Walk, nodes: list[int]) -> list[str]:
 def walk(s: Session, ident: str, direction: str, *, max_steps: int = 1000) -> Walk:
     """The raw walk (node ids, reach times, edges) for callers that build their own report."""
     return _walk(s, resolve(s, ident).id, direction == "forward", naive=False, max_steps=max_steps)
+
+
+def lots_of(s: Session, instance_id: int) -> list[str]:
+    """The lots (canonical keys) an instance was commissioned in: the classes with its GTIN named
+    with it as output or object of one event. For labels ("this pack is of lot …"); the walk back
+    does not go through them, since the pack's own commissioning already leads to its inputs."""
+    inst = s.get(TraceIdentifier, instance_id)
+    if inst is None or inst.level != "instance" or "/21/" not in inst.key:
+        return []
+    prefix = inst.key.split("/21/", 1)[0] + "/10/"
+    mine, theirs = aliased(EpcisEventEpc), aliased(EpcisEventEpc)
+    rows = s.scalars(
+        select(TraceIdentifier.key).select_from(mine)
+        .join(EpcisEvent, EpcisEvent.id == mine.event_pk)
+        .join(theirs, theirs.event_pk == mine.event_pk)
+        .join(TraceIdentifier, TraceIdentifier.id == theirs.ident_id)
+        .where(mine.ident_id == instance_id, mine.role.in_(_LOT_ROLES), theirs.role.in_(_LOT_ROLES),
+               TraceIdentifier.level == "class", TraceIdentifier.key.startswith(prefix, autoescape=True),
+               EpcisEvent.error_time.is_(None))
+        .order_by(EpcisEvent.event_time)).all()
+    return list(dict.fromkeys(rows))

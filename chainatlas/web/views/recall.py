@@ -193,8 +193,12 @@ def recall_page(request: Request, session: SessionDep, id: str | None = None,  #
             graph = graph_data(report.trace.nodes, report.trace.links, report.shipments, report.place_names)
             sheets = trace_view.recall_tables(session, tr, report)
         if start:
-            key = _key_of(session, start)
+            row = session.scalar(select(TraceIdentifier).where(TraceIdentifier.raw == start))
+            key = row.key if row else start
             label = " ".join(x for x in (present.product(key), present.printed(key, start)) if x)
+            lots = [present.printed(lk) for lk in lineage.lots_of(session, row.id)] if row else []
+            if lots:  # a pack: the lot number printed beside its serial
+                label += f"（{tr('trace.lot')} {'、'.join(lots)}）"
     except TraceError as exc:
         error = str(exc)
     return render(request, "recall.html", status_code=404 if error else 200, query=id or "", direction=direction,
@@ -202,6 +206,3 @@ def recall_page(request: Request, session: SessionDep, id: str | None = None,  #
                   report=report, start=start, reached=reached, error=error, graph=graph, sheets=sheets,
                   examples=examples(session) if not id else None)
 
-
-def _key_of(session: SessionDep, raw: str) -> str:
-    return session.scalar(select(TraceIdentifier.key).where(TraceIdentifier.raw == raw)) or raw
