@@ -76,7 +76,8 @@ def test_task_force_dashboard_to_gap_to_list_to_excel(person, live_server, tmp_p
     assert "泰州市" in page.inner_text("h1")
     _no_overflow(page)
     _nav(page, "产业链图谱")
-    page.wait_for_selector("[data-testid=chain-map]")
+    page.wait_for_selector("a[data-node='bio.media']")
+    assert page.locator("#chainmap").is_visible() == (page.size == "laptop")
     _no_overflow(page)
     shot(page, f"persona-taskforce-map-{page.size}")
     page.click("a[data-node='bio.media']")  # 培养基, the gap: the same link on every width
@@ -123,6 +124,28 @@ def test_task_force_map_click_hits_the_node_under_the_pointer(person, live_serve
     page.mouse.click(pos["x"], pos["y"])
     page.wait_for_url(re.compile(r"node=bio\.media"))
     assert page.inner_text("[data-testid=node-panel] h2").startswith("培养基")
+    _clean(page)
+
+
+def test_sub_chain_map_draws_input_arrows_of_the_selected_node_only(person, live_server) -> None:  # type: ignore[no-untyped-def]
+    page, base = person, live_server["base"]
+    if page.size == "phone":
+        pytest.skip("a phone shows the chain as lists, without arrows")
+    links = """() => {
+        const chart = echarts.getInstanceByDom(document.getElementById('chainmap'));
+        const s = chart.getOption().series[0];
+        const status = Object.fromEntries(s.data.map(n => [n.id, n.status]));
+        return s.links.map(l => [l.source, l.target, status[l.source], status[l.target]]);
+    }"""
+    page.goto(base + "/chain/321200?subchain=bio")
+    page.wait_for_function("() => window.__chainmapReady === true")
+    drawn = page.evaluate(links)
+    assert all(a == "covered" and b == "covered" for _s, _t, a, b in drawn), drawn
+    page.goto(base + "/chain/321200?subchain=bio&node=bio.vaccine")
+    page.wait_for_function("() => window.__chainmapReady === true")
+    drawn = page.evaluate(links)
+    assert ["bio.media", "bio.vaccine", "gap", "covered"] in drawn  # the gap's arrow, now that it matters
+    assert all("bio.vaccine" in (s, t) or (a, b) == ("covered", "covered") for s, t, a, b in drawn), drawn
     _clean(page)
 
 
