@@ -81,14 +81,14 @@ def _metric(ctx: Any, value: float | None, unit: str | None) -> str:
     return fmt_metric(value, unit, lang=lang_of(ctx["request"]))
 
 
-def vocab_label(lang: str, prefix: str, value: object) -> str:
-    """A stored code (event type, kind, stage, status …) in the page's language from the i18n
-    files; a value the files do not list (an older store's Chinese type) is shown as stored."""
+def vocab_label(lang: str, prefix: str, value: object, default: object = None) -> str:
+    """A stored code (event type, kind, stage, status, tier, sub-chain …) in the page's language
+    from the i18n files; one the files do not list is shown as ``default`` or as stored."""
     if value is None or value == "":
         return ""
     key = f"{prefix}.{value}"
     text = translate(lang, key)
-    return str(value) if text == key else text
+    return str(default if default is not None else value) if text == key else text
 
 
 def event_when(date_iso: str | None, date_text: str | None) -> str:
@@ -104,8 +104,8 @@ def event_when(date_iso: str | None, date_text: str | None) -> str:
 
 
 @pass_context
-def _label(ctx: Any, prefix: str, value: object) -> str:
-    return vocab_label(lang_of(ctx["request"]), prefix, value)
+def _label(ctx: Any, prefix: str, value: object, default: object = None) -> str:
+    return vocab_label(lang_of(ctx["request"]), prefix, value, default)
 
 
 env.globals.update(t=_t, lang=_lang, current_user=_user, csrf_token=_csrf, url_with=_url_with, label=_label,
