@@ -273,4 +273,6 @@ def test_web_upload_result_says_the_figures_are_undated(store: Store, tmp_path: 
                     data={"csrf_token": client.headers["X-CSRF-Token"]})
     assert r.status_code == 200, r.text
     assert 'data-testid="upload-note"' in r.text and "年度未知" in r.text
-    assert '"undated": 20' in r.text and '"created": 20' in r.text
+    counts = r.text.split('data-testid="upload-counts"', 1)[1].split("</table>", 1)[0]
+    assert "<th>年度未知的数字</th><td class=\"num\">20</td>" in counts
+    assert "<th>新建企业</th><td class=\"num\">20</td>" in counts

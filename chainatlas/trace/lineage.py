@@ -10,6 +10,12 @@ The walk respects time: going forward an edge is followed only if it happened at
 moment the item was reached (a case re-used after being unpacked does not drag its later contents
 into the recall); going back, only edges at or before it. Aggregation DELETE adds no edge.
 
+A recall usually starts from a finished lot (an LGTIN class), but the packing and shipping events
+name the lot's instances (SGTINs), not the class. Going forward from a class, the walk therefore
+also starts from its instances: those named in the same event as the class (a commissioning that
+outputs the lot and its serials together) with the class's GTIN. Each is reached at that event's
+time over a ``lot`` link, so the recall reaches their cases, pallets and destinations.
+
 An event under an EPCIS errorDeclaration (``error_time`` set) never happened as recorded: its edges
 are not followed and it names no item, place or shipment in a trace or recall. Its corrective events
 are ordinary events and count as any other. The edge rows stay (the declaration may arrive long after
@@ -22,8 +28,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, String, cast, literal, null, select
-from sqlalchemy.orm import Session
+from sqlalchemy import BigInteger, DateTime, String, cast, literal, null, select, union_all
+from sqlalchemy.orm import Session, aliased
 
 from chainatlas.errors import TraceError
 from chainatlas.store.models.trace import (
@@ -38,6 +44,7 @@ from chainatlas.trace import identifiers
 _MIN = datetime(1, 1, 2, tzinfo=UTC)
 _MAX = datetime(9999, 12, 30, tzinfo=UTC)
 _CHUNK = 500
+_LOT_ROLES = ("output", "output_quantity", "epc", "quantity")
 
 
 def _aware(t: datetime) -> datetime:
@@ -94,30 +101,61 @@ def _expand(s: Session, w: Walk, frontier: list[int]) -> list[tuple[int, int, in
     return out
 
 
-def _cte_edges(s: Session, start_id: int, forward: bool, t0: datetime) -> dict[int, list[tuple]]:
-    """Every edge reachable from the start, time-respecting, in ONE recursive query."""
-    e = TraceEdge.__table__
-    src, dst = (e.c.from_id, e.c.to_id) if forward else (e.c.to_id, e.c.from_id)
+def _seed_row(node: int, t0: datetime, pg: bool):  # type: ignore[no-untyped-def]
     t_lit = literal(t0, DateTime(timezone=True))
-    if s.get_bind().dialect.name == "postgresql":
+    if pg:
         # PostgreSQL must know the seed row's column types; SQLite must NOT cast (CAST AS DATETIME
         # gives NUMERIC affinity there and breaks the comparison with stored timestamps).
-        seed = select(cast(null(), BigInteger).label("src"), cast(literal(start_id), BigInteger).label("node"),
+        return select(cast(null(), BigInteger).label("src"), cast(literal(node), BigInteger).label("node"),
                       cast(null(), BigInteger).label("ev"), cast(null(), String(12)).label("kind"),
-                      cast(t_lit, DateTime(timezone=True)).label("t")).cte("walk", recursive=True)
-    else:
-        seed = select(null().label("src"), literal(start_id).label("node"), null().label("ev"),
-                      null().label("kind"), t_lit.label("t")).cte("walk", recursive=True)
-    prev = seed.alias("prev")
-    step = (select(src, dst, e.c.event_pk, e.c.kind, e.c.event_time)
-            .join(prev, src == prev.c.node)
-            .where(e.c.event_time >= prev.c.t if forward else e.c.event_time <= prev.c.t,
-                   e.c.event_pk.not_in(_declared_errors())))
-    walk = seed.union(step)  # UNION (not ALL) drops repeats, so cycles end
-    adj: dict[int, list[tuple]] = {}
-    for a, b, ev, kind, t in s.execute(select(walk).where(walk.c.src.is_not(None))):
-        adj.setdefault(a, []).append((a, b, ev, kind, t))
-    return adj
+                      cast(t_lit, DateTime(timezone=True)).label("t"))
+    return select(null().label("src"), literal(node).label("node"), null().label("ev"),
+                  null().label("kind"), t_lit.label("t"))
+
+
+def _cte_edges(s: Session, seeds: list[tuple[int, datetime]], forward: bool) -> dict[int, list[tuple]]:
+    """Every edge reachable from the seeds, time-respecting, in one recursive query per chunk of seeds."""
+    e = TraceEdge.__table__
+    src, dst = (e.c.from_id, e.c.to_id) if forward else (e.c.to_id, e.c.from_id)
+    pg = s.get_bind().dialect.name == "postgresql"
+    adj: dict[int, set[tuple]] = {}
+    for i in range(0, len(seeds), _CHUNK):
+        rows = [_seed_row(node, t0, pg) for node, t0 in seeds[i:i + _CHUNK]]
+        seed = (rows[0] if len(rows) == 1 else union_all(*rows).subquery().select()).cte("walk", recursive=True)
+        prev = seed.alias("prev")
+        step = (select(src, dst, e.c.event_pk, e.c.kind, e.c.event_time)
+                .join(prev, src == prev.c.node)
+                .where(e.c.event_time >= prev.c.t if forward else e.c.event_time <= prev.c.t,
+                       e.c.event_pk.not_in(_declared_errors())))
+        walk = seed.union(step)  # UNION (not ALL) drops repeats, so cycles end
+        for a, b, ev, kind, t in s.execute(select(walk).where(walk.c.src.is_not(None))):
+            adj.setdefault(a, set()).add((a, b, ev, kind, t))
+    return {k: sorted(v, key=lambda r: (r[1], r[2])) for k, v in adj.items()}
+
+
+def lot_members(s: Session, class_id: int) -> list[tuple[int, int, datetime]]:
+    """The instances of a lot: (instance id, event pk, event time) for each instance with the lot's
+    GTIN named as output or object in an event that also names the lot there."""
+    cls = s.get(TraceIdentifier, class_id)
+    if cls is None or cls.level != "class" or "/10/" not in cls.key:
+        return []
+    prefix = cls.key.split("/10/", 1)[0] + "/21/"
+    mine = aliased(EpcisEventEpc)
+    theirs = aliased(EpcisEventEpc)
+    rows = s.execute(
+        select(TraceIdentifier.id, EpcisEvent.id, EpcisEvent.event_time)
+        .select_from(mine)
+        .join(EpcisEvent, EpcisEvent.id == mine.event_pk)
+        .join(theirs, theirs.event_pk == mine.event_pk)
+        .join(TraceIdentifier, TraceIdentifier.id == theirs.ident_id)
+        .where(mine.ident_id == class_id, mine.role.in_(_LOT_ROLES), theirs.role.in_(_LOT_ROLES),
+               TraceIdentifier.level == "instance", TraceIdentifier.key.startswith(prefix, autoescape=True),
+               EpcisEvent.error_time.is_(None))
+        .order_by(EpcisEvent.event_time, TraceIdentifier.id)).all()
+    first: dict[int, tuple[int, int, datetime]] = {}
+    for ident, ev, t in rows:
+        first.setdefault(ident, (ident, ev, _aware(t)))
+    return list(first.values())
 
 
 def _walk(s: Session, start_id: int, forward: bool, *, naive: bool = False, max_steps: int = 1000,
@@ -126,9 +164,14 @@ def _walk(s: Session, start_id: int, forward: bool, *, naive: bool = False, max_
     memory), frontier (one query per step), naive (one query per item per step)."""
     w = Walk(start_id, forward)
     w.reach[start_id] = _MIN if forward else _MAX
-    mode = "naive" if naive else mode
-    adj = _cte_edges(s, start_id, forward, w.reach[start_id]) if mode == "cte" else None
     frontier = [start_id]
+    if forward:
+        for member, ev, t in lot_members(s, start_id):
+            w.reach[member], w.pred[member] = t, (start_id, ev)
+            w.edges.add((start_id, member, ev, "lot"))
+            frontier.append(member)
+    mode = "naive" if naive else mode
+    adj = _cte_edges(s, [(n, w.reach[n]) for n in frontier], forward) if mode == "cte" else None
     while frontier and w.steps < max_steps:
         w.steps += 1
         rows: list = []
@@ -228,3 +271,24 @@ def _locations(s: Session, w: Walk, nodes: list[int]) -> list[str]:
 def walk(s: Session, ident: str, direction: str, *, max_steps: int = 1000) -> Walk:
     """The raw walk (node ids, reach times, edges) for callers that build their own report."""
     return _walk(s, resolve(s, ident).id, direction == "forward", naive=False, max_steps=max_steps)
+
+
+def lots_of(s: Session, instance_id: int) -> list[str]:
+    """The lots (canonical keys) an instance was commissioned in: the classes with its GTIN named
+    with it as output or object of one event. For labels ("this pack is of lot …"); the walk back
+    does not go through them, since the pack's own commissioning already leads to its inputs."""
+    inst = s.get(TraceIdentifier, instance_id)
+    if inst is None or inst.level != "instance" or "/21/" not in inst.key:
+        return []
+    prefix = inst.key.split("/21/", 1)[0] + "/10/"
+    mine, theirs = aliased(EpcisEventEpc), aliased(EpcisEventEpc)
+    rows = s.scalars(
+        select(TraceIdentifier.key).select_from(mine)
+        .join(EpcisEvent, EpcisEvent.id == mine.event_pk)
+        .join(theirs, theirs.event_pk == mine.event_pk)
+        .join(TraceIdentifier, TraceIdentifier.id == theirs.ident_id)
+        .where(mine.ident_id == instance_id, mine.role.in_(_LOT_ROLES), theirs.role.in_(_LOT_ROLES),
+               TraceIdentifier.level == "class", TraceIdentifier.key.startswith(prefix, autoescape=True),
+               EpcisEvent.error_time.is_(None))
+        .order_by(EpcisEvent.event_time)).all()
+    return list(dict.fromkeys(rows))

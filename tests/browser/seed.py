@@ -15,11 +15,13 @@ from chainatlas.store.models import (
     Mention,
     Metric,
     Organization,
+    OrganizationAlias,
     OrganizationNode,
     Relation,
     Tier,
     YearlyFigure,
 )
+from chainatlas.trace.demo import load_trace_demo
 
 ADMIN = ("admin", "correct horse battery")
 ANALYST = ("ana", "analyst password 1")
@@ -90,8 +92,28 @@ def seed_web(store: Store) -> dict:
                     date=date(2024, 3, 1), date_text="今年3月", amount=1.23e9, text=sentence, region_adcode="321200",
                     node_id="bio.vaccine", evidence_id=ev_evt.id))
         s.flush()
+        # The enterprise persona: a GLP toxicology lab in 泰安, found by its short name and by
+        # what it does; its news page is the document it opens.
+        glp = Organization(name="泰安安评药物研究有限公司", name_key="泰安安评药物研究有限公司", kind="enterprise",
+                           region_adcode="370900", source="test fixture")
+        s.add(glp)
+        s.flush()
+        s.add_all([OrganizationAlias(organization_id=glp.id, alias="泰安安评", alias_key="泰安安评", kind="short"),
+                   OrganizationNode(organization_id=glp.id, node_id="cxo.glp"),
+                   YearlyFigure(organization_id=glp.id, year=2023, kind="revenue", value=8600.0)])
+        glp_text = "泰安安评药物研究有限公司的GLP 毒理实验室通过认证，可开展药物非临床安全性评价。\n"
+        gdoc = Document(content_hash="g" * 64, doc_key="glp-news", title="泰安安评GLP实验室通过认证",
+                        published_at=date(2024, 6, 3), original_text=glp_text, normalized_text=glp_text,
+                        region_adcode="370900", node_ids=["cxo.glp"], segments=[[0, len(glp_text), "body"]])
+        s.add(gdoc)
+        s.flush()
+        ev_glp = _span(s, gdoc, glp_text, "泰安安评药物研究有限公司")
+        s.add(Mention(document_id=gdoc.id, organization_id=glp.id, surface="泰安安评药物研究有限公司",
+                      kind="enterprise", evidence_id=ev_glp.id))
+        ids.update(glp=glp.id, glp_doc=gdoc.id)
         create_user(s, *ADMIN, "admin")
         create_user(s, *ANALYST, "analyst")
         create_user(s, "ent", "enterprise pass 1", "enterprise")
         ids.update(vac=vac.id, ab=ab.id, media=media.id, evil=evil.id, doc=doc.id)
+    load_trace_demo(store)  # the quality manager's lots, packs and shipments
     return ids

@@ -74,6 +74,7 @@ def document_detail(session: Session, doc_id: int) -> dict | None:
         spans.append({"kind": "event", "start": ev.start, "end": ev.end, "orig_start": ev.orig_start,
                       "orig_end": ev.orig_end, "title": f"{e.type} {e.date or e.date_text or ''}".strip(),
                       "type": e.type, "date": e.date.isoformat() if e.date else e.date_text, "amount": e.amount,
+                      "date_text": e.date_text,
                       "organization_id": e.organization_id, "event_id": e.id})
     idx = region_index(session)
     return {

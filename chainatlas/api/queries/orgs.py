@@ -161,7 +161,7 @@ def org_profile(session: Session, org_id: int, *, mention_limit: int = 100) -> d
                                           .where(OrganizationNode.organization_id == org_id)
                                           .order_by(OrganizationNode.confidence.desc(), ChainNode.id))]
     events = [{"id": e.id, "type": e.type, "date": e.date.isoformat() if e.date else e.date_text, "amount": e.amount,
-               "text": e.text, "document_id": e.document_id}
+               "date_text": e.date_text, "text": e.text, "document_id": e.document_id}
               for e in session.scalars(select(Event).where(Event.organization_id == org_id)
                                        .order_by(Event.date.desc().nulls_last()).limit(100))]
     mentions = [{"document_id": d_id, "title": title, "published_at": pub.isoformat() if pub else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -19,7 +20,15 @@ from chainatlas.api.security import (
     web_session,
 )
 from chainatlas.errors import ChainAtlasError
-from chainatlas.web.views.base import render
+from chainatlas.web.import_view import registry_result, template_workbook
+from chainatlas.web.views.base import lang_of, render
+
+_TMP_PATH = re.compile(r"\S*chainatlas-upload-[^/\s]*/")
+
+
+def _upload_error(exc: ChainAtlasError) -> str:
+    """The error in the words of the file the user sent: the server's temporary folder stripped."""
+    return f"{exc.code}: {_TMP_PATH.sub('', exc.message)}"
 
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL: a 422, not a 500
 
@@ -75,8 +84,17 @@ async def admin_import(request: Request, store: StoreDep, user: EditorPage,
     try:
         result = await run_in_threadpool(import_registry, store, file.filename, await file.read())
     except ChainAtlasError as exc:
-        return render(request, "admin.html", status_code=400, result=None, error=f"{exc.code}: {exc.message}")
-    return render(request, "admin.html", result=result, error=None)
+        return render(request, "admin.html", status_code=400, result=None, error=_upload_error(exc))
+    return render(request, "admin.html", result=registry_result(lang_of(request), result), error=None)
+
+
+@router.get("/admin/import/template.xlsx")
+def import_template(request: Request) -> Response:
+    """The workbook an office fills in: accepted headers, and a 填表说明 sheet (public: no data)."""
+    return Response(template_workbook(lang_of(request)),
+                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": "attachment; filename*=UTF-8''%E4%BC%81%E4%B8%9A%E5%90%8D%E5%BD%95"
+                                                    "%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"})
 
 
 @router.post("/admin/ingest")
@@ -86,7 +104,7 @@ async def admin_ingest(request: Request, store: StoreDep, user: EditorPage,
         payload = [(f.filename, await f.read()) for f in files]
         job = await run_in_threadpool(ingest_documents, store, payload)
     except ChainAtlasError as exc:
-        return render(request, "admin.html", status_code=400, result=None, error=f"{exc.code}: {exc.message}")
+        return render(request, "admin.html", status_code=400, result=None, error=_upload_error(exc))
     # The ingest runs in the background: the job page shows it and reloads until it ends.
     return RedirectResponse(f"/admin/jobs/{job['id']}", status_code=303)
 

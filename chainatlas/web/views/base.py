@@ -81,7 +81,35 @@ def _metric(ctx: Any, value: float | None, unit: str | None) -> str:
     return fmt_metric(value, unit, lang=lang_of(ctx["request"]))
 
 
-env.globals.update(t=_t, lang=_lang, current_user=_user, csrf_token=_csrf, url_with=_url_with)
+def vocab_label(lang: str, prefix: str, value: object, default: object = None) -> str:
+    """A stored code (event type, kind, stage, status, tier, sub-chain …) in the page's language
+    from the i18n files; one the files do not list is shown as ``default`` or as stored."""
+    if value is None or value == "":
+        return ""
+    key = f"{prefix}.{value}"
+    text = translate(lang, key)
+    return str(default if default is not None else value) if text == key else text
+
+
+def event_when(date_iso: str | None, date_text: str | None) -> str:
+    """The event's date as written, with the date it resolves to when the store has one:
+    「去年（2023年）」, 「今年3月（2024年3月）」; as precise as the words were."""
+    if not date_iso or len(date_iso) < 10 or not date_iso[:4].isdigit():
+        return date_text or date_iso or ""
+    y, m, d = int(date_iso[:4]), int(date_iso[5:7]), int(date_iso[8:10])
+    words = date_text or ""
+    resolved = f"{y}年{m}月{d}日" if ("日" in words or "号" in words or not words) else \
+        f"{y}年{m}月" if "月" in words else f"{y}年"
+    return resolved if not words or words == resolved else f"{words}（{resolved}）"
+
+
+@pass_context
+def _label(ctx: Any, prefix: str, value: object, default: object = None) -> str:
+    return vocab_label(lang_of(ctx["request"]), prefix, value, default)
+
+
+env.globals.update(t=_t, lang=_lang, current_user=_user, csrf_token=_csrf, url_with=_url_with, label=_label,
+                   event_when=event_when)
 env.filters.update(wan=_wan, yuan=_yuan, metric=_metric, count=fmt_count)
 
 

@@ -15,7 +15,7 @@ from chainatlas.regions import split_region_list
 from chainatlas.standards.links import standards_for_nodes
 from chainatlas.store.models import ChainNode, Document, EvidenceSpan, Organization, OrganizationNode
 from chainatlas.web import chain_view as cv
-from chainatlas.web.views.base import render
+from chainatlas.web.views.base import lang_of, render, vocab_label
 
 router = APIRouter(include_in_schema=False)
 
@@ -60,6 +60,9 @@ def chain_map(region: str, request: Request, session: SessionDep, node: str | No
         feeders = {link["from"] for link in data["links"] if link["to"] in own}
         data["nodes"] = [n for n in data["nodes"] if n["id"] in own or n["id"] in feeders]
     data["selected"], data["subchain"] = node, subchain
+    lang = lang_of(request)
+    for n in data["nodes"]:  # the drawing's sub-chain headings in the page's language
+        n["subchain_name"] = vocab_label(lang, "subchain", n["subchain"], n.get("subchain_name"))
     panel = None
     if node and node in names:
         ids = [node, *session.scalars(select(ChainNode.id).where(ChainNode.parent_id == node))]

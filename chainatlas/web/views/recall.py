@@ -20,9 +20,10 @@ from sqlalchemy import select
 from chainatlas.api.deps import SessionDep
 from chainatlas.errors import TraceError
 from chainatlas.store.models.trace import TraceIdentifier
-from chainatlas.trace import lineage
+from chainatlas.trace import lineage, present
 from chainatlas.trace.lookup import find_identifiers
-from chainatlas.trace.recall import SHEETS, build_recall, identifier_row, path_rows, place_rows, write_xlsx
+from chainatlas.trace.recall import build_recall, identifier_row, path_rows, place_rows, write_xlsx
+from chainatlas.web import trace_view
 
 router = APIRouter(include_in_schema=False)
 
@@ -147,8 +148,9 @@ def examples(session: SessionDep, limit: int = 3) -> dict[str, list[str]]:
 @router.get("/trace/recall.xlsx")
 def recall_xlsx(session: SessionDep, id: str) -> Response:  # noqa: A002
     """The recall page's tables as the workbook ``chainatlas trace recall --xlsx`` writes."""
+    choices = find_identifiers(session, id)  # the lot or code as printed, like the page
     try:
-        report = build_recall(session, id.strip())
+        report = build_recall(session, choices[0] if len(choices) == 1 else id.strip())
     except TraceError as exc:
         return Response(str(exc), status_code=404, media_type="text/plain; charset=utf-8")
     with tempfile.TemporaryDirectory() as tmp:
@@ -160,9 +162,18 @@ def recall_xlsx(session: SessionDep, id: str) -> Response:  # noqa: A002
 @router.get("/trace/recall", response_class=HTMLResponse)
 def recall_page(request: Request, session: SessionDep, id: str | None = None,  # noqa: A002
                 direction: Literal["forward", "back"] = "forward") -> Response:
-    from chainatlas.web.views.base import render  # the web package's renderer (CSP, i18n, escaping)
+    from chainatlas.web.i18n import translate
+    from chainatlas.web.views.base import (
+        lang_of,  # the web package's renderer (CSP, i18n, escaping)
+        render,  # the web package's renderer (CSP, i18n, escaping)
+    )
 
-    report, error, graph, sheets, start, reached = None, None, None, [], None, 0
+    lang = lang_of(request)
+
+    def tr(key: str, **params: object) -> str:
+        return translate(lang, key, **params)
+
+    report, error, graph, sheets, start, reached, label = None, None, None, [], None, 0, ""
     # A lot number or 药品追溯码 as printed on the pack becomes the stored identifier it names;
     # several (one lot of two products) are offered as choices instead of guessing.
     choices = find_identifiers(session, id) if id else []
@@ -175,15 +186,23 @@ def recall_page(request: Request, session: SessionDep, id: str | None = None,  #
             result, rows, names = build_origin(session, ident)
             start, reached = result.start, len(result.items)
             graph = {**graph_data(result.nodes, result.links, place_names=names), "direction": "back"}
-            sheets = [(key, title, header, rows[key]) for key, (title, header) in ORIGIN_SHEETS.items()]
+            sheets = trace_view.origin_tables(session, tr, result, rows["places"])
         elif id:
             report = build_recall(session, ident)
             start, reached = report.start, len(report.trace.items)
             graph = graph_data(report.trace.nodes, report.trace.links, report.shipments, report.place_names)
-            sheets = [(key, title, header, getattr(report, key)) for key, (title, header) in SHEETS.items()]
+            sheets = trace_view.recall_tables(session, tr, report)
+        if start:
+            row = session.scalar(select(TraceIdentifier).where(TraceIdentifier.raw == start))
+            key = row.key if row else start
+            label = " ".join(x for x in (present.product(key), present.printed(key, start)) if x)
+            lots = [present.printed(lk) for lk in lineage.lots_of(session, row.id)] if row else []
+            if lots:  # a pack: the lot number printed beside its serial
+                label += f"（{tr('trace.lot')} {'、'.join(lots)}）"
     except TraceError as exc:
         error = str(exc)
     return render(request, "recall.html", status_code=404 if error else 200, query=id or "", direction=direction,
-                  choices=choices if len(choices) > 1 else [],
+                  choices=choices if len(choices) > 1 else [], label=label,
                   report=report, start=start, reached=reached, error=error, graph=graph, sheets=sheets,
                   examples=examples(session) if not id else None)
+
