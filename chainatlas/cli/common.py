@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from chainatlas.errors import ChainAtlasError
 from chainatlas.settings import default_db_url
@@ -40,6 +42,28 @@ def get_store(db: str | None, *, reference: bool = True) -> Store:
         err_console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
     return store
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")]
+
+
+def print_json(obj: object) -> None:
+    """A command's JSON answer on stdout alone (progress bars and notices go to stderr)."""
+    typer.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+def print_ingest_report(report: IngestReport, *, as_json: bool) -> typer.Exit:
+    """The ingest report as JSON or a summary line and a table of rejected inputs; the exit code."""
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+    else:
+        console.print(ingest_summary(report))
+        if report.rejected:
+            table = Table("code", "文件 input", "原因 reason", title="被拒绝的输入 / rejected inputs")
+            for r in report.rejected:
+                table.add_row(r.code, r.where, r.reason)
+            err_console.print(table)
+    return typer.Exit(report.exit_code)
 
 
 def ingest_summary(report: IngestReport) -> str:

@@ -3,38 +3,19 @@ office's target list (招商目标清单)."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from chainatlas.cli.common import DbOpt, console, fail, get_store
+from chainatlas.cli.common import DbOpt, JsonOpt, console, fail, get_store, print_json
 from chainatlas.errors import ChainAtlasError
 
 app = typer.Typer(help="精准招商：断链/薄弱/堵点环节的目标企业、理由与时机，招商目标清单 / investment targets and the target list.",
                   no_args_is_help=True)
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")]
 RegionOpt = Annotated[str, typer.Option("--region", "-r", help="地区或园区 / region or park")]
-
-
-def _store(db: str | None, *, quiet: bool):  # type: ignore[no-untyped-def]
-    """The store; with ``quiet`` (JSON output) reference data loads without progress bars, so
-    stdout is the JSON document alone."""
-    from chainatlas.bootstrap import ensure_reference_data
-
-    store = get_store(db, reference=False)
-    try:
-        ensure_reference_data(store, progress=not quiet)
-    except ChainAtlasError as exc:
-        raise fail(str(exc)) from exc
-    return store
-
-
-def _dump(obj: object) -> None:
-    typer.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
 
 
 @app.command("signals")
@@ -53,14 +34,14 @@ def nodes(region: RegionOpt, as_json: JsonOpt = False, db: DbOpt = None) -> None
     from chainatlas.analyse import chain_report
     from chainatlas.invest.targets import nodes_to_work
 
-    store = _store(db, quiet=as_json)
+    store = get_store(db)
     try:
         with store.session() as s:
             rows = nodes_to_work(chain_report(s, region, sections={"gaps", "choke_points", "bottlenecks"}))
     except ChainAtlasError as exc:
         raise fail(str(exc)) from exc
     if as_json:
-        _dump(rows)
+        print_json(rows)
         return
     for r in rows:
         console.print(f"[bold]{r['kind']}[/bold] {r['name']} ({r['node_id']})  {r['why']}")
@@ -77,14 +58,14 @@ def targets(
     """某环节的目标企业：逐项得分与证据、时机信号、为何现在 / ranked targets for a node with reasons."""
     from chainatlas.invest.targets import targets_for
 
-    store = _store(db, quiet=as_json)
+    store = get_store(db)
     try:
         with store.session() as s:
             res = targets_for(s, region, node, limit=limit)
     except ChainAtlasError as exc:
         raise fail(str(exc)) from exc
     if as_json:
-        _dump(res)
+        print_json(res)
         return
     console.print(f"[bold]{res['region']['name']} · {res['node']['name']}[/bold]  目标企业 targets")
     for i, t in enumerate(res["targets"], start=1):
@@ -146,7 +127,7 @@ def list_cmd(region: Annotated[str | None, typer.Option("--region", "-r", help="
     """招商目标清单 / the office's target list."""
     from chainatlas.invest.worklist import target_rows, targets_workbook
 
-    store = _store(db, quiet=as_json)
+    store = get_store(db)
     try:
         with store.session() as s:
             rows = target_rows(s, region)
@@ -156,7 +137,7 @@ def list_cmd(region: Annotated[str | None, typer.Option("--region", "-r", help="
         xlsx.write_bytes(targets_workbook(rows))
         console.print(f"[green]已导出 / written[/green] {xlsx}")
     if as_json:
-        _dump(rows)
+        print_json(rows)
     elif not xlsx:
         for r in rows:
             console.print(f"{r['id']}. {r['organization']} · {r['node']} · {r['status']} · {r['assignee'] or '未分配'}")

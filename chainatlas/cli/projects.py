@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -11,32 +10,14 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from chainatlas.cli.common import DbOpt, console, fail, get_store
+from chainatlas.cli.common import DbOpt, JsonOpt, console, fail, get_store, print_json
 from chainatlas.errors import ChainAtlasError
 from chainatlas.units import fmt_amount
 
 app = typer.Typer(help="项目库：洽谈→签约→开工→投产，来自新闻与办公室台账 / the project pipeline from news and office lists.",
                   no_args_is_help=True)
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")]
 RegionOpt = Annotated[str | None, typer.Option("--region", "-r", help="地区或园区 / region or park")]
-
-
-def _store(db: str | None, *, quiet: bool):  # type: ignore[no-untyped-def]
-    """The store; with ``quiet`` (JSON output) reference data loads without progress bars, so
-    stdout is the JSON document alone."""
-    from chainatlas.bootstrap import ensure_reference_data
-
-    store = get_store(db, reference=False)
-    try:
-        ensure_reference_data(store, progress=not quiet)
-    except ChainAtlasError as exc:
-        raise fail(str(exc)) from exc
-    return store
-
-
-def _dump(obj: object) -> None:
-    typer.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
 
 
 @app.command("build")
@@ -66,14 +47,14 @@ def list_cmd(
     """项目列表 / list projects with their stage, amount, region, organizations, stages and evidence."""
     from chainatlas.invest.projects import list_projects
 
-    store = _store(db, quiet=as_json)
+    store = get_store(db)
     try:
         with store.session() as s:
             items, total = list_projects(s, region=region, stage=stage, limit=limit)
     except ChainAtlasError as exc:
         raise fail(str(exc)) from exc
     if as_json:
-        _dump({"items": items, "total": total})
+        print_json({"items": items, "total": total})
         return
     table = Table(title=f"项目 projects ({len(items)} / {total})")
     for col in ("id", "项目 name", "阶段 stage", "投资 investment", "地区 region", "企业 organizations", "最近 latest"):
@@ -91,13 +72,13 @@ def show(project_id: int, as_json: JsonOpt = False, db: DbOpt = None) -> None:
     """一个项目的阶段时间线与证据 / one project's stage timeline with its evidence."""
     from chainatlas.invest.projects import get_project
 
-    store = _store(db, quiet=as_json)
+    store = get_store(db)
     with store.session() as s:
         p = get_project(s, project_id)
     if p is None:
         raise fail(f"E660: project {project_id} does not exist — see `chainatlas projects list`")
     if as_json:
-        _dump(p)
+        print_json(p)
         return
     console.print(f"[bold]{p['name']}[/bold]  {p['stage']}  {p['investment_text'] or '—'}  {p['region'] or '—'}")
     for st in p["stages"]:
@@ -156,7 +137,7 @@ def kpi(region: RegionOpt = None,
     """项目KPI：各阶段数量与金额、开工率、投产率、阶段间隔、停滞项目 / pipeline KPIs."""
     from chainatlas.invest.pipeline import pipeline_kpis
 
-    store = _store(db, quiet=as_json)
+    store = get_store(db)
     try:
         with store.session() as s:
             k = pipeline_kpis(s, region=region, since=date.fromisoformat(since) if since else None,
@@ -164,7 +145,7 @@ def kpi(region: RegionOpt = None,
     except (ChainAtlasError, ValueError) as exc:
         raise fail(str(exc)) from exc
     if as_json:
-        _dump(k)
+        print_json(k)
         return
     for row in k["funnel"]:
         console.print(f"{row['stage']}: {row['count']} 个 · {fmt_amount(row['amount'])}")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from chainatlas.cli.common import DbOpt, console, err_console, fail, get_store, ingest_summary
+from chainatlas.cli.common import DbOpt, fail, get_store, print_ingest_report
 from chainatlas.errors import ChainAtlasError
 
 app = typer.Typer(help="Spark 批处理 / batch jobs on Apache Spark (pip install 'chainatlas[spark]', Java 17)",
@@ -50,13 +48,4 @@ def ingest(
             spark.stop()
     except ChainAtlasError as exc:
         raise fail(str(exc)) from exc
-    if as_json:
-        typer.echo(json.dumps(report.as_dict(), ensure_ascii=False))
-    else:
-        console.print(ingest_summary(report))
-        if report.rejected:
-            table = Table("code", "文件 input", "原因 reason", title="被拒绝的输入 / rejected inputs")
-            for r in report.rejected:
-                table.add_row(r.code, r.where, r.reason)
-            err_console.print(table)
-    raise typer.Exit(report.exit_code)
+    raise print_ingest_report(report, as_json=as_json)
