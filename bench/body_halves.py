@@ -27,8 +27,6 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 SHARED = Path(os.environ.get("CHAINATLAS_SHARED", REPO.parent / "shared"))
-if not (SHARED / "corpus").exists() and Path("/work/shared/corpus").exists():
-    SHARED = Path("/work/shared")
 
 KINDS = ("org", "metric", "event")
 

@@ -18,21 +18,19 @@ Ends with ONE JSON line of the figures.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import re
 import resource
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 SHARED = Path(os.environ.get("CHAINATLAS_SHARED", REPO.parent / "shared"))
-if not (SHARED / "corpus").exists() and Path("/work/shared/corpus").exists():
-    SHARED = Path("/work/shared")
+sys.path.insert(0, str(REPO / "bench"))
+from extract_halves import extract_all, load_gold, read_preds  # noqa: E402 (one corpus reader for both benches)
 
 STOCK_PAGE = "203"
 PARTS = ("odd", "even", "all", "all-203")
@@ -48,30 +46,6 @@ def in_part(doc: str, part: str) -> bool:
     if part == "all-203":
         return doc != STOCK_PAGE
     return True
-
-
-def load_gold(corpus: Path) -> list[dict[str, Any]]:
-    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted((corpus / "gold").glob("*.json"))]
-
-
-def extract_all(corpus: Path, golds: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], float]:
-    from chainatlas.cli.news import document_json
-    from chainatlas.extract.pipeline import Pipeline
-    from chainatlas.ingest.prepare import prepare_path
-
-    with contextlib.redirect_stdout(sys.stderr):
-        pipeline = Pipeline().initialize()
-    preds = []
-    t0 = time.process_time()
-    for gold in golds:
-        with contextlib.redirect_stdout(sys.stderr):
-            for prepared in prepare_path(corpus / "news" / f"{gold['doc']}.txt"):
-                preds.append(document_json(prepared, pipeline(prepared)))
-    return preds, time.process_time() - t0
-
-
-def read_preds(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def not_in_raw(corpus: Path, preds: list[dict[str, Any]]) -> list[str]:

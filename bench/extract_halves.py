@@ -31,8 +31,6 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 SHARED = Path(os.environ.get("CHAINATLAS_SHARED", REPO.parent / "shared"))
-if not (SHARED / "corpus").exists() and Path("/work/shared/corpus").exists():
-    SHARED = Path("/work/shared")
 
 HALVES = ("odd", "even", "all")
 GROUPS = (*HALVES, "seed")  # seed: the three pages the extractor was first built on (000, 002, 004)
