@@ -46,6 +46,8 @@ def test_chain_nodes_are_results_and_empty_results_suggest(firms: TestClient) ->
         assert nothing.total == 0 and nothing.nodes == []
     page = firms.get("/search", params={"q": "GLP 毒理"}, headers={"accept": "text/html"}).text
     assert 'data-testid="search-nodes"' in page and "/orgs?node=" in page
-    assert 'data-testid="search-suggestions"' in page
+    # No page says both words: the nodes the query names and each word alone are offered to try.
+    empty = firms.get("/search", params={"q": "培养基 火星基地"}, headers={"accept": "text/html"}).text
+    assert 'data-testid="search-suggestions"' in empty and "培养基" in empty.split('data-testid="search-suggestions"')[1]
     api = firms.get("/api/search", params={"q": "中试放大 CDMO"}).json()
     assert api["nodes"] and isinstance(api["suggestions"], list)

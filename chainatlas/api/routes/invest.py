@@ -90,7 +90,7 @@ def report_xlsx(session: SessionDep, region: str | None = None,
 def project(project_id: int, session: SessionDep) -> dict:
     p = get_project(session, project_id)
     if p is None:
-        raise NotFound(f"project {project_id:int} does not exist: see /api/projects")
+        raise NotFound(f"project {project_id} does not exist: see /api/projects")
     return p
 
 

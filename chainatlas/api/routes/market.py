@@ -90,7 +90,7 @@ def list_offers(
 def get_offer(offer_id: int, session: SessionDep) -> dict:
     o = session.get(MarketOffer, offer_id)
     if o is None or o.status not in PUBLIC:
-        raise NotFound(f"offer {offer_id:int} does not exist or is not public")
+        raise NotFound(f"offer {offer_id} does not exist or is not public")
     return offer_out(o)
 
 
@@ -98,7 +98,7 @@ def get_offer(offer_id: int, session: SessionDep) -> dict:
 def offer_needs(offer_id: int, session: SessionDep) -> list[dict]:
     o = session.get(MarketOffer, offer_id)
     if o is None or o.status not in PUBLIC:
-        raise NotFound(f"offer {offer_id:int} does not exist or is not public")
+        raise NotFound(f"offer {offer_id} does not exist or is not public")
     return service.needs_for_offer(session, o)
 
 
@@ -106,7 +106,7 @@ def offer_needs(offer_id: int, session: SessionDep) -> list[dict]:
 def get_need(need_id: int, session: SessionDep) -> dict:
     n = session.get(MarketNeed, need_id)
     if n is None or n.status not in PUBLIC:
-        raise NotFound(f"need {need_id:int} does not exist or is not public")
+        raise NotFound(f"need {need_id} does not exist or is not public")
     return need_out(n)
 
 
@@ -114,7 +114,7 @@ def get_need(need_id: int, session: SessionDep) -> dict:
 def need_matches(need_id: int, session: SessionDep) -> dict:
     n = session.get(MarketNeed, need_id)
     if n is None or n.status not in PUBLIC:
-        raise NotFound(f"need {need_id:int} does not exist or is not public")
+        raise NotFound(f"need {need_id} does not exist or is not public")
     return service.match_need(session, n)
 
 
@@ -151,7 +151,7 @@ def review_post(kind: Literal["needs", "offers"], post_id: int, body: Review, se
                 user: Operator) -> dict:
     post = session.get(MarketNeed if kind == "needs" else MarketOffer, post_id)
     if post is None:
-        raise NotFound(f"{kind} {post_id:int} does not exist")
+        raise NotFound(f"{kind} {post_id} does not exist")
     service.review(session, post, approve=body.approve, actor=user.username, note=body.note)
     return {"id": post.id, "status": post.status}
 
@@ -160,7 +160,7 @@ def review_post(kind: Literal["needs", "offers"], post_id: int, body: Review, se
 def renew_post(kind: Literal["needs", "offers"], post_id: int, body: Renew, session: SessionDep, user: Poster) -> dict:
     post = session.get(MarketNeed if kind == "needs" else MarketOffer, post_id)
     if post is None:
-        raise NotFound(f"{kind} {post_id:int} does not exist")
+        raise NotFound(f"{kind} {post_id} does not exist")
     if user.role not in ("operator", "admin") and user_org(session, user) != post.organization_id:
         raise MarketError("只有发布方可以续期 / only the poster can renew", code="E908")
     service.renew(session, post, body.until, actor=user.username)
@@ -171,7 +171,7 @@ def renew_post(kind: Literal["needs", "offers"], post_id: int, body: Renew, sess
 def get_match(match_id: int, session: SessionDep) -> dict:
     m = session.get(MarketMatch, match_id)
     if m is None:
-        raise NotFound(f"match {match_id:int} does not exist")
+        raise NotFound(f"match {match_id} does not exist")
     return match_out(session, m)
 
 
@@ -181,7 +181,7 @@ def match_action(match_id: int, action: Literal["interest", "respond", "accept",
                  body: MatchAction, session: SessionDep, user: Poster) -> dict:
     m = session.get(MarketMatch, match_id)
     if m is None:
-        raise NotFound(f"match {match_id:int} does not exist")
+        raise NotFound(f"match {match_id} does not exist")
     service.act(session, m, action, actor=user.username, org_id=user_org(session, user),
                 is_operator=user.role in ("operator", "admin"), reason=body.reason, note=body.note,
                 answers=body.answers, amount_wan=body.amount_wan)
@@ -198,7 +198,7 @@ def my_inbox(session: SessionDep, user: Poster) -> list[dict]:
 def read_notice(notice_id: int, session: SessionDep, user: Poster) -> dict:
     n = session.get(MarketNotice, notice_id)
     if n is None or (n.user_id != user.id and n.organization_id != user_org(session, user)):
-        raise NotFound(f"notice {notice_id:int} is not yours")
+        raise NotFound(f"notice {notice_id} is not yours")
     n.read = True
     return {"id": n.id, "read": True}
 
