@@ -44,7 +44,7 @@ from chainatlas.ingest.errors import (
 )
 from chainatlas.ingest.limits import Limits
 from chainatlas.ingest.pool import WorkerPool
-from chainatlas.ingest.prepare import content_hash
+from chainatlas.ingest.prepare import PreparedDocument, content_hash
 from chainatlas.ingest.readers import kind_of
 from chainatlas.ingest.readers.jsonl import iter_lines
 from chainatlas.ingest.worker import (
@@ -189,6 +189,18 @@ def _batches(items: Iterator[WorkItem | Rejection], size: int) -> Iterator[list[
 LOCK_NAME = "ingest"
 
 
+def document_row(doc: PreparedDocument, signature: list[int] | None, dup_of: int | None) -> Document:
+    """The stored row of a prepared document, as the single-machine and the Spark writers store it."""
+    return Document(
+        content_hash=doc.content_hash, doc_key=doc.doc_key[:200], path=doc.path, url=doc.url,
+        title=doc.title, published_at=doc.published_at, encoding=doc.encoding,
+        original_text=doc.original_text, normalized_text=doc.normalized_text,
+        offset_map=doc.offset_map.to_json(), segments=doc.segments_json(),
+        near_duplicate_of=dup_of, minhash=signature,
+        status="near_duplicate" if dup_of is not None else "extracted",
+    )
+
+
 class Writer:
     """Stores outcomes, one transaction per document.
 
@@ -281,14 +293,7 @@ class Writer:
                     return {doc_id: values for doc_id, values in rows}
 
                 dup_of = self.index.match(out.signature, signatures)
-                row = Document(
-                    content_hash=doc.content_hash, doc_key=doc.doc_key[:200], path=doc.path, url=doc.url,
-                    title=doc.title, published_at=doc.published_at, encoding=doc.encoding,
-                    original_text=doc.original_text, normalized_text=doc.normalized_text,
-                    offset_map=doc.offset_map.to_json(), segments=doc.segments_json(),
-                    near_duplicate_of=dup_of, minhash=out.signature,
-                    status="near_duplicate" if dup_of is not None else "extracted",
-                )
+                row = document_row(doc, out.signature, dup_of)
                 s.add(row)
                 s.flush()
                 if dup_of is None:

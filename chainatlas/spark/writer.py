@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import delete, select, text
 
+from chainatlas.ingest.pipeline import document_row
 from chainatlas.ingest.worker import Prepared, Rejection, WorkItem, process, resolve_callable
 from chainatlas.spark.inputs import OrderKey
 from chainatlas.store import Store
@@ -150,14 +151,7 @@ def _write_batch(store: Store, batch: list[Done], persist: Callable[..., Any],
                 dup_of = link[1] if link[0] == 0 else targets.get(hashes_of_links[link[1]])  # type: ignore[assignment,index]
                 if dup_of is None:
                     raise RuntimeError(f"{out.item_where}: the document it nearly duplicates is not stored yet")
-            row = Document(
-                content_hash=doc.content_hash, doc_key=doc.doc_key[:200], path=doc.path, url=doc.url,
-                title=doc.title, published_at=doc.published_at, encoding=doc.encoding,
-                original_text=doc.original_text, normalized_text=doc.normalized_text,
-                offset_map=doc.offset_map.to_json(), segments=doc.segments_json(),
-                near_duplicate_of=dup_of, minhash=out.signature,
-                status="near_duplicate" if dup_of is not None else "extracted",
-            )
+            row = document_row(doc, out.signature, dup_of)
             s.add(row)
             s.flush()
             if dup_of is None:
