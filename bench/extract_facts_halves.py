@@ -17,7 +17,6 @@ Ends with ONE JSON line of the figures.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -30,7 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 SHARED = Path(os.environ.get("CHAINATLAS_SHARED", REPO.parent / "shared"))
 sys.path.insert(0, str(REPO / "bench"))
-from extract_halves import extract_all, load_gold, read_preds  # noqa: E402 (one corpus reader for both benches)
+from extract_halves import gold_and_predictions, parse_args, read_preds  # noqa: E402 (one corpus reader for both benches)
 
 STOCK_PAGE = "203"
 PARTS = ("odd", "even", "all", "all-203")
@@ -90,23 +89,8 @@ def print_table(title: str, figs: dict[str, Any], base: dict[str, Any] | None = 
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--corpus", type=Path, default=SHARED / "corpus")
-    ap.add_argument("--pred", type=Path, help="score these predictions instead of extracting")
-    ap.add_argument("--baseline", type=Path, help="also score these predictions, for the differences")
-    ap.add_argument("--save", type=Path, help="write this run's predictions here (JSON Lines)")
-    ap.add_argument("--details", choices=PARTS, help="print missed and spurious figures and events of a part")
-    args = ap.parse_args()
-    if not (args.corpus / "gold").exists():
-        raise SystemExit(f"no gold corpus at {args.corpus} (set CHAINATLAS_SHARED)")
-    golds = load_gold(args.corpus)
-    cpu = None
-    if args.pred:
-        preds = read_preds(args.pred)
-    else:
-        preds, cpu = extract_all(args.corpus, golds)
-    if args.save:
-        args.save.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in preds), encoding="utf-8")
+    args = parse_args(__doc__, PARTS, "print missed and spurious figures and events of a part")
+    golds, preds, cpu = gold_and_predictions(args)
     figs = figures(golds, preds)
     base = figures(golds, read_preds(args.baseline)) if args.baseline else None
     if base is not None:

@@ -104,14 +104,20 @@ def print_table(title: str, figs: dict[str, Any], base: dict[str, Any] | None = 
         print(line)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def parse_args(doc: str | None, parts: tuple[str, ...], details_help: str) -> argparse.Namespace:
+    """The options every halves bench takes (corpus, predictions to score or save, a baseline)."""
+    ap = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
     ap.add_argument("--corpus", type=Path, default=SHARED / "corpus")
     ap.add_argument("--pred", type=Path, help="score these predictions instead of extracting")
     ap.add_argument("--baseline", type=Path, help="also score these predictions, for the differences")
     ap.add_argument("--save", type=Path, help="write this run's predictions here (JSON Lines)")
-    ap.add_argument("--details", choices=GROUPS, help="print missed and spurious organizations of a half")
-    args = ap.parse_args()
+    ap.add_argument("--details", choices=parts, help=details_help)
+    return ap.parse_args()
+
+
+def gold_and_predictions(args: argparse.Namespace) -> tuple[list[dict[str, Any]], list[dict[str, Any]], float | None]:
+    """The gold, this run's predictions (extracted now, or read from --pred; saved with --save) and
+    the extraction CPU time (None when read)."""
     if not (args.corpus / "gold").exists():
         raise SystemExit(f"no gold corpus at {args.corpus} (set CHAINATLAS_SHARED)")
     golds = load_gold(args.corpus)
@@ -122,6 +128,12 @@ def main() -> None:
         preds, cpu = extract_all(args.corpus, golds)
     if args.save:
         args.save.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in preds), encoding="utf-8")
+    return golds, preds, cpu
+
+
+def main() -> None:
+    args = parse_args(__doc__, GROUPS, "print missed and spurious organizations of a half")
+    golds, preds, cpu = gold_and_predictions(args)
     scored = score_halves(golds, preds)
     figs = figures(scored)
     base = figures(score_halves(golds, read_preds(args.baseline))) if args.baseline else None
