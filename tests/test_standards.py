@@ -239,3 +239,35 @@ def test_shared_nmpa_catalogue(store) -> None:  # type: ignore[no-untyped-def]
     words = search(store, "一次性使用 输液器", filters=Filters(status="现行"))
     assert words.total >= 5 and all("输液器" in it["title"] for it in words.items)
     assert import_catalogue(store, read_catalogue([folder])).new == 0
+
+
+def test_status_pages_read_from_the_unfiltered_ranking_equal_the_filtered_query(
+        store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """A status group's page is taken from the unfiltered ranking (a fast field says each hit's
+    status) when the group is a fair share of the matches: it must be the page the status-filtered
+    query gives, at every offset, and paging without a status must list every match once, current first."""
+    import random
+
+    import chainatlas.standards.search as std_search
+
+    rng = random.Random(5)
+    words = ["医用", "导管", "试验方法", "通用要求", "灭菌", "包装", "电气设备", "生物学评价"]
+    statuses = ["现行"] * 6 + ["废止"] * 3 + ["即将实施"]
+    body = "".join(f"YY/T {1000 + i}-2020,{''.join(rng.choices(words, k=rng.randint(2, 4)))},"
+                   f"{rng.choice(statuses)},2020-01-01,2020-06-01,,\n" for i in range(400))
+    import_catalogue(store, read_catalogue([write(tmp_path, "many.csv", body)], source="office"))
+
+    def pages(query: str, status: str | None) -> list[list[int]]:
+        return [[it["id"] for it in search(store, query, filters=Filters(status=status), limit=15, offset=o,
+                                           facets=False).items] for o in range(0, 135, 15)]
+
+    for query in ("导管", "灭菌 包装", "通用要求"):
+        for status in ("现行", "废止", "即将实施", None):
+            monkeypatch.setattr(std_search, "_POST_FILTER_SHARE", 0.0)  # always read the unfiltered ranking
+            post = pages(query, status)
+            monkeypatch.setattr(std_search, "_POST_FILTER_SHARE", 2.0)  # always filter in the query
+            assert pages(query, status) == post, (query, status)
+        everything = search(store, query, limit=200)
+        assert len(everything.items) == len({it["id"] for it in everything.items}) == everything.total > 15
+        ranks = [std_search.STATUS_ORDER[it["status"]] for it in everything.items]
+        assert ranks == sorted(ranks) and len(set(ranks)) > 1

@@ -218,7 +218,14 @@ def _facets_out(c: dict[str, Counter]) -> dict[str, list[dict]]:
             "year": _facet_list(c["year"], by_value=True, top=60)}
 
 
-def term_query(schema: tantivy.Schema, term: str) -> tantivy.Query:
+# A compound word also matching its parts apart costs an intersection of the parts' (long) posting
+# lists: ~6x the word alone at 10^6 titles. Below this many titles carrying the whole word the parts
+# are worth it (every real catalogue word); above it they would add well under 1% of the matches,
+# all ranked below the whole word's, so the word alone is searched.
+EXPAND_BELOW = 5000
+
+
+def term_query(schema: tantivy.Schema, term: str, searcher: tantivy.Searcher | None = None) -> tantivy.Query:
     """A word the dictionary knows matches as a token: the index carries every dictionary word found
     inside a title's tokens (``text.index_tokens``), so this is substring matching for known words at
     the price of a term lookup. An unknown word (a run of characters jieba could not place) matches
@@ -227,7 +234,8 @@ def term_query(schema: tantivy.Schema, term: str) -> tantivy.Query:
         whole = tantivy.Query.term_query(schema, "words", term)
         parts = [w.lower() for w in tokenizer().cut_for_search(term.upper(), HMM=False)
                  if w.lower() != term and len(w) >= 2]
-        if len(term) >= 4 and parts and len(set("".join(parts))) >= len(set(term)):
+        if (len(term) >= 4 and parts and len(set("".join(parts))) >= len(set(term))
+                and (searcher is None or searcher.doc_freq("words", term) < EXPAND_BELOW)):
             # 医用导管 also finds 医用…导管: its parts anywhere in the title, ranked below the whole word.
             apart = tantivy.Query.boolean_query(
                 [(tantivy.Occur.Must, tantivy.Query.term_query(schema, "words", p)) for p in parts])
@@ -261,8 +269,9 @@ def _filter_clauses(schema: tantivy.Schema, f: Filters, skip: str | None = None)
     return out
 
 
-def words_query(schema: tantivy.Schema, terms: list[str], f: Filters, *, skip: str | None = None) -> tantivy.Query:
-    clauses = [(tantivy.Occur.Must, term_query(schema, t)) for t in terms]
+def words_query(schema: tantivy.Schema, terms: list[str], f: Filters, *, skip: str | None = None,
+                searcher: tantivy.Searcher | None = None) -> tantivy.Query:
+    clauses = [(tantivy.Occur.Must, term_query(schema, t, searcher)) for t in terms]
     clauses += _filter_clauses(schema, f, skip)
     return tantivy.Query.boolean_query(clauses)
 
@@ -271,9 +280,24 @@ AGGS = {"status": {"terms": {"field": "status", "size": 5}}, "kind": {"terms": {
         "area": {"terms": {"field": "area", "size": 20}}, "year": {"terms": {"field": "year", "size": 60}}}
 
 
-def _aggregate(searcher: tantivy.Searcher, query: tantivy.Query, names: list[str]) -> dict[str, Counter]:
-    raw = searcher.aggregate(query, {n: AGGS[n] for n in names})
+def _counts(raw: dict, names: list[str]) -> dict[str, Counter]:
     return {n: Counter({b["key"]: int(b["doc_count"]) for b in raw.get(n, {}).get("buckets", [])}) for n in names}
+
+
+def _aggregate(searcher: tantivy.Searcher, query: tantivy.Query, names: list[str]) -> dict[str, Counter]:
+    return _counts(searcher.aggregate(query, {n: AGGS[n] for n in names}), names)
+
+
+def _status_facets(searcher: tantivy.Searcher, query: tantivy.Query, status: str, names: list[str]) -> dict[str, Counter]:
+    """Facet counts beside a status filter in one pass over the unfiltered matches: the status
+    buckets, and the other facets inside the chosen status's bucket (filtering first and counting
+    twice costs ~1.5x: the status term is a long posting list to intersect)."""
+    spec = dict(AGGS["status"], aggs={n: AGGS[n] for n in names})
+    raw = searcher.aggregate(query, {"status": spec})
+    out = _counts(raw, ["status"])
+    bucket = next((b for b in raw.get("status", {}).get("buckets", []) if b["key"] == status), {})
+    out.update(_counts(bucket, names))
+    return out
 
 
 def _search_words(store: Store, q: str, f: Filters, sort: str, limit: int, offset: int,
@@ -288,49 +312,84 @@ def _search_words(store: Store, q: str, f: Filters, sort: str, limit: int, offse
         conn.close()
 
 
+# Post-filtering the unfiltered ranking by status pays while the status holds a fair share of the
+# matches and the page is near the top; otherwise the status joins the query as a filter.
+_POST_FILTER_SHARE = 0.125
+_POST_FILTER_DEPTH = 1000
+
+
+def _status_hits(searcher: tantivy.Searcher, base: tantivy.Query, filtered: tantivy.Query, status: str,
+                 counts: Counter, skip: int, want: int) -> list:
+    """Hits ``skip`` … ``skip + want`` of one status group, BM25 order. The status filter is an
+    intersection with a posting list of up to most of the catalogue (~5x the words alone at 10^6);
+    instead the unfiltered ranking is read in growing windows and each hit's status taken from a
+    fast field. The status term adds the same score to every hit of its group, so the order is the
+    filtered query's."""
+    total, n_status = sum(counts.values()), counts.get(status, 0)
+    end = min(skip + want, n_status)
+    if end <= skip:
+        return []
+    if n_status < total * _POST_FILTER_SHARE or end > _POST_FILTER_DEPTH:
+        return [addr for _, addr in searcher.search(filtered, want, count=False, offset=skip).hits]
+    rank = std_index.STATUS_RANK[status]
+    window = min(total, 2 * end * total // n_status + 10)
+    while True:
+        addrs = [addr for _, addr in searcher.search(base, window, count=False).hits]
+        mine = [a for a, r in zip(addrs, searcher.fast_field_values("rank", addrs), strict=True) if r == rank]
+        if len(mine) >= end or window >= total:
+            return mine[skip:end]
+        window = min(total, window * 4)
+
+
 def _words_on(conn: Connection, store: Store, q: str, terms: list[str], f: Filters, sort: str, limit: int,
               offset: int, want_facets: bool) -> SearchResult:
     index = std_index.open_index(store, conn)
     schema = index.schema
     searcher = index.searcher()
-    query = words_query(schema, terms, f)
-    facets: dict[str, Counter] = {}
-    active = f.active()
-    if want_facets:
-        plain = [n for n in AGGS if n not in active]
-        if plain:
-            facets.update(_aggregate(searcher, query, plain))
-        for name in active:
-            facets.update(_aggregate(searcher, words_query(schema, terms, f, skip=name), [name]))
-    if sort == "date":
-        res = searcher.search(query, limit, count=True, order_by_field="day", offset=offset)
-        total, hits = res.count or 0, [addr for _, addr in res.hits]
-    elif f.status:
-        res = searcher.search(query, limit, count=True, offset=offset)
-        total, hits = res.count or 0, [addr for _, addr in res.hits]
+    unfiltered = Filters(None, f.kind, f.area, f.year)
+    base = words_query(schema, terms, unfiltered, searcher=searcher)  # every filter but the status
+
+    def with_status(status: str) -> tantivy.Query:
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, base), (tantivy.Occur.Must,
+                                             tantivy.Query.term_query(schema, "status", status))])
+
+    others = [n for n in ("kind", "area", "year") if n not in f.active()]
+    if want_facets and f.status:
+        facets = _status_facets(searcher, base, f.status, others)
     else:
-        # Current standards first, then upcoming, then withdrawn, BM25 within each: one filtered search
-        # per status group the page reaches (boosting by status in one query costs ~2x more CPU).
-        counts = facets["status"] if "status" in facets else _aggregate(searcher, query, ["status"])["status"]
-        total = sum(counts.values())
+        facets = _aggregate(searcher, base, ["status"] + (others if want_facets else []))
+    if want_facets:
+        for name in ("kind", "area", "year"):  # an active filter's own facet counts without it
+            if name not in others:
+                facets.update(_aggregate(searcher, words_query(schema, terms, f, skip=name, searcher=searcher),
+                                         [name]))
+    counts = facets["status"]
+    groups = [f.status] if f.status else list(STANDARD_STATUSES)
+    total = sum(counts.get(g, 0) for g in groups)
+    if sort == "date":
+        query = with_status(f.status) if f.status else base
+        hits = [addr for _, addr in searcher.search(query, limit, count=False, order_by_field="day",
+                                                     offset=offset).hits]
+    else:
+        # Current standards first, then upcoming, then withdrawn, BM25 within each (boosting by
+        # status in one query costs ~2x more CPU).
         hits, skip, want = [], offset, limit
-        for status in STANDARD_STATUSES:
+        for status in groups:
             n = counts.get(status, 0)
             if want <= 0:
                 break
             if skip >= n:
                 skip -= n
                 continue
-            part = searcher.search(words_query(schema, terms, Filters(status, f.kind, f.area, f.year)), want,
-                                   count=False, offset=skip)
-            hits += [addr for _, addr in part.hits]
-            want -= len(part.hits)
+            part = _status_hits(searcher, base, with_status(status), status, counts, skip, want)
+            hits += part
+            want -= len(part)
             skip = 0
-    ids = [searcher.doc(addr)["id"][0] for addr in hits]
+    ids = searcher.fast_field_values("id", hits) if hits else []
     by_id = _by_ids(conn, ids)
     items = items_for(conn, [by_id[i] for i in ids if i in by_id], terms)
     return SearchResult(q, "words", terms, total, items,
-                        _facets_out({k: facets.get(k, Counter()) for k in AGGS}) if facets else {})
+                        _facets_out({k: facets.get(k, Counter()) for k in AGGS}) if want_facets else {})
 
 
 # ---------------------------------------------------------------- 查新: batch currency check
