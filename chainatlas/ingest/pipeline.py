@@ -201,6 +201,22 @@ def document_row(doc: PreparedDocument, signature: list[int] | None, dup_of: int
     )
 
 
+def take_turn(s: Session) -> int:
+    """Bump the ``ingest_lock`` row in this transaction: every writer of documents (ingest runs,
+    upload jobs, Spark tasks) waits here for its turn, held until the transaction ends. Returns
+    the new generation: anything but one more than the writer's last means another wrote since."""
+    bumped = s.execute(update(IngestLock).where(IngestLock.name == LOCK_NAME)
+                       .values(generation=IngestLock.generation + 1).returning(IngestLock.generation)).scalar()
+    if bumped is None:  # a store migrated without its row: make it (a racing writer may too)
+        try:
+            with s.begin_nested():
+                s.add(IngestLock(name=LOCK_NAME, generation=1))
+            return 1
+        except IntegrityError:
+            return take_turn(s)
+    return bumped
+
+
 class Writer:
     """Stores outcomes, one transaction per document.
 
@@ -238,21 +254,12 @@ class Writer:
     def _take_turn(self, s: Session) -> None:
         """Wait for this writer's turn (held until the transaction ends); refresh what another
         writer made stale."""
-        bumped = s.execute(update(IngestLock).where(IngestLock.name == LOCK_NAME)
-                           .values(generation=IngestLock.generation + 1).returning(IngestLock.generation)).scalar()
-        if bumped is None:  # a store migrated without its row: make it (a racing writer may too)
-            try:
-                with s.begin_nested():
-                    s.add(IngestLock(name=LOCK_NAME, generation=1))
-                bumped = 1
-            except IntegrityError:
-                return self._take_turn(s)
+        bumped = take_turn(s)
         if bumped != self.generation + 1:
             self._load_index(s)
             if callable(stale := getattr(self.persister, "stale", None)):
                 stale()
         self.generation = bumped
-        return None
 
     def known(self, hashes: list[str]) -> set[str]:
         if not hashes:

@@ -27,7 +27,7 @@ from chainatlas.ingest.readers import kind_of
 from chainatlas.ingest.worker import DEFAULT_EXTRACTOR, Rejection
 from chainatlas.spark import neardup
 from chainatlas.spark.inputs import Root, glob_filter, local_path, work_items
-from chainatlas.spark.writer import prepare_partition, store_for, write_partition, write_rejections
+from chainatlas.spark.writer import Done, prepare_partition, store_for, write_partition, write_rejections
 from chainatlas.store.models import Document
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ NOT_POSTGRES = "E450"
 STORED_RANGE = 50_000  # document ids per task when reading stored signatures
 WRITE_BATCH = 64
 DEFAULT_JDBC_JAR = "/usr/share/java/postgresql.jar"
+OPEN_COST = "spark.sql.files.openCostInBytes"
 
 
 def session(master: str | None = None, *, app_name: str = "chainatlas-ingest",
@@ -61,7 +62,13 @@ def session(master: str | None = None, *, app_name: str = "chainatlas-ingest",
         builder = builder.config("spark.jars", DEFAULT_JDBC_JAR)
     for key, value in (conf or {}).items():
         builder = builder.config(key, value)
-    return builder.getOrCreate()
+    spark = builder.getOrCreate()
+    if not spark.sparkContext.getConf().contains(OPEN_COST):  # spark-submit --conf or conf= wins
+        # A file counts as 4 MB by default when Spark packs files into tasks: ~32 news pages a
+        # task, whose fixed cost (~0.3 s here) then weighs as much as its pages. Counted as
+        # 256 KB, a task takes ~500 pages, and a small input is still split over every core.
+        spark.conf.set(OPEN_COST, str(256 * 1024))
+    return spark
 
 
 def _roots(spark: SparkSession, paths: Sequence[str]) -> tuple[list[Root], list[Rejection], list[str]]:
@@ -174,46 +181,55 @@ def ingest(spark: SparkSession, paths: Sequence[str], url: str, *, partitions: i
     return report
 
 
+def _tally(done: Any) -> Any:
+    """(already stored, bytes read, rejections) of one partition."""
+    known = size = 0
+    failed = []
+    for d in done:
+        size += d.size
+        if d.content_hash is None:
+            failed.append(d)
+        elif not d.payload:
+            known += 1
+    yield known, size, failed
+
+
 def _finish(spark: SparkSession, prepared: Any, rejected: list[Rejection], report: IngestReport, url: str,
             persister: str, batch_size: int) -> None:
-    sc = spark.sparkContext
-    rejected += [d.outcome() for d in prepared.filter(lambda d: d.content_hash is None).collect()]
-    # (already stored, prepared, bytes) over everything read
-    known, ready, size = prepared.map(lambda d: (int(d.content_hash is not None and not d.payload),
-                                                 int(d.content_hash is not None and bool(d.payload)), d.size)) \
-        .fold((0, 0, 0), lambda a, b: (a[0] + b[0], a[1] + b[1], a[2] + b[2]))
+    # One pass over everything read.
+    known, size, failed = prepared.mapPartitions(_tally).fold(
+        (0, 0, []), lambda a, b: (a[0] + b[0], a[1] + b[1], a[2] + b[2]))
+    rejected += [Done.outcome(d) for d in failed]
     report.bytes = size
-    # The same content under two names: the first in input order is the document.
-    fresh = (prepared.filter(lambda d: d.content_hash is not None and d.payload)
-             .keyBy(lambda d: d.content_hash).reduceByKey(lambda a, b: a if a.key <= b.key else b).values())
-    fresh = fresh.persist()
-    try:
-        new_count = fresh.count()
-        report.unchanged = known + ready - new_count  # same content under another name
-        pairs = (fresh.flatMap(lambda d: neardup.bands((1, d.key), d.signature)).union(_stored_bands(spark, url))
-                 .groupByKey().flatMap(lambda kv: neardup.verified_pairs(kv[1])).distinct().collect())
-        links = neardup.decide(pairs)
-        targets = {rank[1] for rank in links.values() if rank[0] == 1}
-        hashes = dict(fresh.filter(lambda d: d.key in targets).map(lambda d: (d.key, d.content_hash)).collect())
-        b_links, b_hashes = spark.sparkContext.broadcast(links), spark.sparkContext.broadcast(hashes)
-        totals = [0, 0, 0]
+    # The same content under two names: the first in input order is the document. Only the
+    # (hash, key) pairs travel: a shuffle of the prepared documents themselves cost more than
+    # their extraction.
+    later = set(prepared.filter(lambda d: d.content_hash is not None and d.payload)
+                .map(lambda d: (d.content_hash, d.key)).groupByKey()
+                .flatMap(lambda kv: sorted(kv[1])[1:]).collect())
+    report.unchanged = known + len(later)
+    b_later = spark.sparkContext.broadcast(later)
+    fresh = prepared.filter(lambda d: d.content_hash is not None and d.payload and d.key not in b_later.value)
+    pairs = (fresh.flatMap(lambda d: neardup.bands((1, d.key), d.signature)).union(_stored_bands(spark, url))
+             .groupByKey().flatMap(lambda kv: neardup.verified_pairs(kv[1])).distinct().collect())
+    links = neardup.decide(pairs)
+    targets = {rank[1] for rank in links.values() if rank[0] == 1}
+    hashes = dict(fresh.filter(lambda d: d.key in targets).map(lambda d: (d.key, d.content_hash)).collect())
+    b_links, b_hashes = spark.sparkContext.broadcast(links), spark.sparkContext.broadcast(hashes)
 
-        def write(it: Any) -> Any:
-            return write_partition(it, url, persister, batch_size, b_links.value, b_hashes.value)
+    def write(it: Any) -> Any:
+        return write_partition(it, url, persister, batch_size, b_links.value, b_hashes.value)
 
-        # Documents that duplicate nothing are written in input order, one partition after the
-        # other (writers take turns under a lock anyway): organizations are then resolved in the
-        # same order as on the single-machine path, so both make the same candidates and names.
-        ordered = fresh.filter(lambda d: d.key not in b_links.value).sortBy(lambda d: d.key)
-        results = [r for i in range(ordered.getNumPartitions()) for r in sc.runJob(ordered, write, [i])]
-        # Near-duplicates resolve nothing: written in parallel, after what they point at.
-        results += fresh.filter(lambda d: d.key in b_links.value).mapPartitions(write).collect()
-        for stored, unchanged, dups in results:
-            totals[0] += stored
-            totals[1] += unchanged
-            totals[2] += dups
-    finally:
-        fresh.unpersist()
+    # Documents that duplicate nothing are written in input order by one task (writers take
+    # turns anyway; a job per partition cost ~1 s each): organizations are then resolved in
+    # the same order as on the single-machine path, so both make the same candidates and
+    # names. One sorted partition: PySpark's sort spills to disk, the task streams it.
+    ordered = (fresh.filter(lambda d: d.key not in b_links.value).keyBy(lambda d: d.key)
+               .sortByKey(numPartitions=1).values())
+    results = ordered.mapPartitions(write).collect()
+    # Near-duplicates resolve nothing: written in parallel, after what they point at.
+    results += fresh.filter(lambda d: d.key in b_links.value).mapPartitions(write).collect()
+    totals = [sum(r[i] for r in results) for i in range(3)]
     write_rejections(store_for(url), rejected)
     report.documents, report.near_duplicates = totals[0], totals[2]
     report.unchanged += totals[1]

@@ -2,12 +2,14 @@
 single-machine worker's ``process``), and write batches of documents with their facts into
 PostgreSQL, one transaction per batch.
 
-Writers take turns per batch (a PostgreSQL advisory lock held by the batch's transaction, so
-another job or a single-machine ingest at the same time is safe too), and each batch
-resolves organizations against a cache read inside that lock: a candidate organization made
-by one partition is seen by every later batch, so a mention resolved on two workers ends as
-one organization. The driver runs the writes of new documents in input order (see ``job``);
-the expensive part — reading and extraction — runs in parallel before."""
+Each batch's transaction starts by taking the writers' turn (``ingest.pipeline.take_turn``,
+the same row the single-machine writers bump, so a Spark job and an ``ingest`` at the same
+time take turns too). A task keeps one persister, and with it the organizations it has
+resolved, for all its batches; when the turn shows another writer wrote in between, that
+cache is dropped and read again inside the turn: a candidate organization made by one writer
+is seen by every later batch, so a mention resolved on two workers ends as one organization.
+The driver runs the writes of new documents in input order in one task (see ``job``); the
+expensive part — reading and extraction — runs in parallel before."""
 
 from __future__ import annotations
 
@@ -16,16 +18,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select
 
-from chainatlas.ingest.pipeline import document_row
+from chainatlas.ingest.pipeline import document_row, take_turn
 from chainatlas.ingest.worker import Prepared, Rejection, WorkItem, process, resolve_callable
 from chainatlas.spark.inputs import OrderKey
 from chainatlas.store import Store
 from chainatlas.store.models import Document, IngestIssue
 
-# Any fixed number: all Spark writers (and nothing else) take this transaction-level lock.
-WRITE_LOCK = 0x5C4A7A71
 KNOWN_BATCH = 500
 
 _stores: dict[str, Store] = {}
@@ -89,10 +89,21 @@ def prepare_partition(rows: Iterable[tuple[OrderKey, WorkItem | Rejection]], url
         yield from flush(batch)
 
 
-def _persister(spec: str) -> Callable[[], Callable[..., Any]]:
-    fn = resolve_callable(spec)
-    factory = getattr(fn, "per_run", None)
-    return factory if callable(factory) else (lambda: fn)
+class _Persister:
+    """A task's persister and the writers' generation it last saw."""
+
+    def __init__(self, spec: str) -> None:
+        fn = resolve_callable(spec)
+        factory = getattr(fn, "per_run", None)
+        self.persist: Callable[..., Any] = factory() if callable(factory) else fn
+        self.generation: int | None = None
+
+    def take_turn(self, s: Any) -> None:
+        bumped = take_turn(s)
+        if self.generation is not None and bumped != self.generation + 1 and callable(
+                stale := getattr(self.persist, "stale", None)):
+            stale()
+        self.generation = bumped
 
 
 def write_partition(done: Iterable[Done], url: str, persister: str, batch_size: int,
@@ -103,12 +114,12 @@ def write_partition(done: Iterable[Done], url: str, persister: str, batch_size: 
     duplicates: (0, stored id) or (1, order key of a document of this run, whose content hash
     is in ``hashes_of_links``)."""
     store = store_for(url)
-    make_persister = _persister(persister)
+    persist = _Persister(persister)
     totals = [0, 0, 0]
     batch: list[Done] = []
 
     def flush() -> None:
-        stored, unchanged, dups = _write_batch(store, batch, make_persister(), links, hashes_of_links)
+        stored, unchanged, dups = _write_batch(store, batch, persist, links, hashes_of_links)
         totals[0] += stored
         totals[1] += unchanged
         totals[2] += dups
@@ -123,13 +134,13 @@ def write_partition(done: Iterable[Done], url: str, persister: str, batch_size: 
     yield (totals[0], totals[1], totals[2])
 
 
-def _write_batch(store: Store, batch: list[Done], persist: Callable[..., Any],
+def _write_batch(store: Store, batch: list[Done], persister: _Persister,
                  links: dict[OrderKey, tuple[int, object]], hashes_of_links: dict[OrderKey, str]) -> tuple[
                      int, int, int]:
     stored = dups = 0
     with store.session() as s:
-        s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK})
-        # Inside the lock: what an earlier attempt of this task, or another run, stored meanwhile.
+        persister.take_turn(s)
+        # Inside the turn: what an earlier attempt of this task, or another run, stored meanwhile.
         known = set(s.scalars(select(Document.content_hash).where(
             Document.content_hash.in_([d.content_hash for d in batch]))))
         targets: dict[str, int] = {}
@@ -155,7 +166,7 @@ def _write_batch(store: Store, batch: list[Done], persist: Callable[..., Any],
             s.add(row)
             s.flush()
             if dup_of is None:
-                persist(s, row, doc, out.extraction)
+                persister.persist(s, row, doc, out.extraction)
             else:
                 dups += 1
             known.add(doc.content_hash)
