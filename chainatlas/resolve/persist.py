@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -32,7 +33,7 @@ from chainatlas.store.models import (
     OrganizationNode,
 )
 
-from .linker import Linker, ResolveCache
+from .linker import Link, Linker, ResolveCache
 
 
 def _evidence(document: Document, view: DocumentView, span: Span) -> dict[str, Any]:
@@ -76,6 +77,51 @@ def _iso_date(value: str | None) -> date | None:
     return first_day(value)
 
 
+@dataclass
+class DocumentPlan:
+    """What resolving one document's extraction decided, before any of its rows are written:
+    the organization (or park) of each extracted organization, the chain nodes each newly takes
+    (a placement is made by the first document that finds it), the document's region and nodes.
+    Made in input order under the writers' turn; the rows it implies can be written later, by
+    any writer, in any order (the Spark path writes them in parallel)."""
+
+    links: list[Link]
+    places: list[list[tuple[str, float]]]  # per organization: (node id, confidence)
+    region_adcode: str | None
+    node_ids: list[str] | None
+
+
+def plan_document(session: Session, extraction: Extraction, cache: ResolveCache, source: str,
+                  placed: dict[int, set[str]] | None = None) -> DocumentPlan:
+    """Link every organization of ``extraction`` (making candidates and aliases as needed) and
+    decide its new placements. ``placed``: the nodes each organization has so far, read from the
+    store for the organizations not in it and updated with this plan's placements (a caller that
+    plans many documents before writing them keeps one dict across them)."""
+    placed = {} if placed is None else placed
+    linker = Linker(session, cache)
+    lookups = linker.cache
+    links = [linker.link(org, region_adcode=lookups.adcode(org.region), source=source)
+             for org in extraction.organizations]
+    linked = {link.organization_id for link in links if link.organization_id is not None}
+    unread = [oid for oid in linked if oid not in placed]
+    if unread and any(org.node_ids for org in extraction.organizations):
+        for oid in unread:
+            placed[oid] = set()
+        for oid, node_id in session.execute(select(OrganizationNode.organization_id, OrganizationNode.node_id)
+                                            .where(OrganizationNode.organization_id.in_(unread))):
+            placed[oid].add(node_id)
+    places: list[list[tuple[str, float]]] = []
+    for org, link in zip(extraction.organizations, links, strict=True):
+        oid = link.organization_id
+        # A bureau that announces a 原料药 plan is not a 原料药 firm: only suppliers take chain nodes.
+        if oid is None or org.kind in NON_SUPPLY_KINDS or not org.node_ids:
+            places.append([])
+            continue
+        places.append(_place(org.node_ids, lookups.nodes, org.confidence, placed.setdefault(oid, set())))
+    return DocumentPlan(links, places, lookups.adcode(extraction.region),
+                        [n for n in extraction.node_ids if n in lookups.nodes] or None)
+
+
 def persist(session: Session, document_row: Document, prepared: Any, extraction: Extraction, *,
             cache: ResolveCache | None = None) -> None:
     """Store ``extraction`` of ``prepared`` under ``document_row`` (which must have an id).
@@ -85,19 +131,21 @@ def persist(session: Session, document_row: Document, prepared: Any, extraction:
     if document_row.id is None:
         session.add(document_row)
         session.flush()
-    clear_document(session, document_row)
+    clear_document(session, document_row)  # before planning: its old placements are not "already there"
+    plan = plan_document(session, extraction, cache if cache is not None else ResolveCache(),
+                         f"news:{document_row.doc_key}")
+    write_document(session, document_row, prepared, extraction, plan)
+
+
+def write_document(session: Session, document_row: Document, prepared: Any, extraction: Extraction,
+                   plan: DocumentPlan, *, racing: bool = False) -> None:
+    """The rows of a planned document: evidence spans, mentions, placements, figures, events.
+    ``racing``: other writers may place the same organization at once (a placement already
+    there is then kept instead of failing the transaction). A document re-persisted is cleared first (``persist``)."""
     view = DocumentView(prepared)
-    linker = Linker(session, cache if cache is not None else ResolveCache())
-    lookups = linker.cache
-    source = f"news:{document_row.doc_key}"
-    region_adcode = lookups.adcode(extraction.region)
+    links = plan.links
 
-    # 1. Link every organization (registry, park or a new candidate).
-    links = []
-    for org in extraction.organizations:
-        links.append(linker.link(org, region_adcode=lookups.adcode(org.region), source=source))
-
-    # 2. All evidence spans in one batched insert.
+    # 1. All evidence spans in one batched insert.
     mention_ev = [[_evidence(document_row, view, m.span) for m in org.mentions] for org in extraction.organizations]
     metric_ev = [_evidence(document_row, view, m.span) for m in extraction.metrics]
     event_ev = [_evidence(document_row, view, e.span) for e in extraction.events]
@@ -109,17 +157,11 @@ def persist(session: Session, document_row: Document, prepared: Any, extraction:
         for ev in spans:
             ev["id"] = returned[(ev["start"], ev["end"], ev["orig_start"], ev["orig_end"])].pop()
 
-    # 3. The facts pointing at them, one batched insert per table.
+    # 2. The facts pointing at them, one batched insert per table.
     mentions: list[dict[str, Any]] = []
     nodes: list[dict[str, Any]] = []
     org_ids: dict[str, int] = {}
-    linked = {link.organization_id for link in links if link.organization_id is not None}
-    placed: dict[int, set[str]] = {oid: set() for oid in linked}
-    if linked and any(org.node_ids for org in extraction.organizations):
-        for oid, node_id in session.execute(select(OrganizationNode.organization_id, OrganizationNode.node_id)
-                                            .where(OrganizationNode.organization_id.in_(linked))):
-            placed[oid].add(node_id)
-    for org, link, evs in zip(extraction.organizations, links, mention_ev, strict=True):
+    for org, link, evs, places in zip(extraction.organizations, links, mention_ev, plan.places, strict=True):
         for mention, ev in zip(org.mentions, evs, strict=True):
             mentions.append({
                 "document_id": document_row.id, "organization_id": link.organization_id, "park_id": link.park_id,
@@ -130,11 +172,11 @@ def persist(session: Session, document_row: Document, prepared: Any, extraction:
         if link.organization_id is not None:
             for alias in org.surfaces():
                 org_ids[alias] = link.organization_id
-        # A bureau that announces a 原料药 plan is not a 原料药 firm: only suppliers take chain nodes.
-        if link.organization_id is not None and org.kind not in NON_SUPPLY_KINDS:
-            nodes.extend(_place(link.organization_id, org.node_ids, lookups.nodes, org.confidence,
-                                evs[0]["id"] if evs else None, placed[link.organization_id]))
+        nodes += [{"organization_id": link.organization_id, "node_id": node_id, "source": "news",
+                   "confidence": confidence, "evidence_id": evs[0]["id"] if evs else None}
+                  for node_id, confidence in places]
 
+    region_adcode = plan.region_adcode
     metrics = [{
         "document_id": document_row.id, "subject": metric.subject, "value": metric.value, "unit": metric.unit[:16],
         "year": metric.year, "text": metric.text[:64], "qualifier": (metric.qualifier or None) and metric.qualifier[:8],
@@ -149,12 +191,27 @@ def persist(session: Session, document_row: Document, prepared: Any, extraction:
         "amount": e.amount, "text": e.text, "region_adcode": region_adcode, "evidence_id": ev["id"],
     } for e, ev in zip(extraction.events, event_ev, strict=True)]
 
-    for model, values in ((Mention, mentions), (OrganizationNode, nodes), (Metric, metrics), (Event, events)):
+    for model, values in ((Mention, mentions), (Metric, metrics), (Event, events)):
         if values:
             session.execute(insert(model), values)
-    document_row.node_ids = [n for n in extraction.node_ids if n in lookups.nodes] or None
+    if nodes:
+        session.execute(_insert_placements(session, racing), nodes)
+    document_row.node_ids = plan.node_ids
     document_row.region_adcode = document_row.region_adcode or region_adcode
     session.flush()
+
+
+def _insert_placements(session: Session, racing: bool) -> Any:
+    if not racing:
+        return insert(OrganizationNode)
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(OrganizationNode).on_conflict_do_nothing(index_elements=["organization_id", "node_id"])
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(OrganizationNode).on_conflict_do_nothing(index_elements=["organization_id", "node_id"])
 
 
 class RunPersister:
@@ -178,17 +235,16 @@ def per_run() -> Callable[[Session, Document, Any, Extraction], None]:
 
 
 persist.per_run = per_run  # type: ignore[attr-defined]
+persist.plan_write = (plan_document, write_document)  # type: ignore[attr-defined]  # the Spark path plans in order, writes in parallel
 
 
-def _place(organization_id: int, node_ids: list[str], known: set[str], confidence: float,
-           evidence_id: int | None, have: set[str]) -> list[dict[str, Any]]:
-    """OrganizationNode rows from news; an existing placement (registry or manual) is kept.
-    ``have``: the organization's nodes so far (updated)."""
-    rows: list[dict[str, Any]] = []
+def _place(node_ids: list[str], known: set[str], confidence: float, have: set[str]) -> list[tuple[str, float]]:
+    """New placements from news as (node id, confidence); an existing placement (registry,
+    manual or an earlier document's) is kept. ``have``: the organization's nodes so far (updated)."""
+    rows: list[tuple[str, float]] = []
     for rank, node_id in enumerate(node_ids or []):
         if node_id in have or node_id not in known:
             continue
-        rows.append({"organization_id": organization_id, "node_id": node_id, "source": "news",
-                     "confidence": round(max(0.1, confidence - 0.15 * rank) * 0.8, 3), "evidence_id": evidence_id})
+        rows.append((node_id, round(max(0.1, confidence - 0.15 * rank) * 0.8, 3)))
         have.add(node_id)
     return rows

@@ -27,7 +27,17 @@ from chainatlas.ingest.readers import kind_of
 from chainatlas.ingest.worker import DEFAULT_EXTRACTOR, Rejection
 from chainatlas.spark import neardup
 from chainatlas.spark.inputs import Root, glob_filter, local_path, work_items
-from chainatlas.spark.writer import Done, prepare_partition, store_for, write_partition, write_rejections
+from chainatlas.spark.writer import (
+    Done,
+    link_input,
+    link_partition,
+    planned_persister,
+    prepare_partition,
+    store_for,
+    write_partition,
+    write_planned,
+    write_rejections,
+)
 from chainatlas.store.models import Document
 
 if TYPE_CHECKING:
@@ -220,13 +230,20 @@ def _finish(spark: SparkSession, prepared: Any, rejected: list[Rejection], repor
     def write(it: Any) -> Any:
         return write_partition(it, url, persister, batch_size, b_links.value, b_hashes.value)
 
-    # Documents that duplicate nothing are written in input order by one task (writers take
-    # turns anyway; a job per partition cost ~1 s each): organizations are then resolved in
-    # the same order as on the single-machine path, so both make the same candidates and
-    # names. One sorted partition: PySpark's sort spills to disk, the task streams it.
-    ordered = (fresh.filter(lambda d: d.key not in b_links.value).keyBy(lambda d: d.key)
-               .sortByKey(numPartitions=1).values())
-    results = ordered.mapPartitions(write).collect()
+    # Documents that duplicate nothing: their organizations are resolved in input order, as on
+    # the single-machine path (so both make the same candidates and names), by one task over
+    # one sorted partition (PySpark's sort spills to disk; the task streams it) that plans each
+    # document; then every executor writes documents and facts from the plans. A persister
+    # that cannot plan is run whole in that one sorted task.
+    originals = fresh.filter(lambda d: d.key not in b_links.value)
+    if planned_persister(persister) is not None:
+        plans = (originals.map(link_input).sortByKey(numPartitions=1)
+                 .mapPartitions(lambda rows: link_partition(rows, url, persister, batch_size)))
+        results = (originals.keyBy(lambda d: d.key).join(plans, numPartitions=originals.getNumPartitions())
+                   .mapPartitions(lambda rows: write_planned(rows, url, persister, batch_size)).collect())
+    else:
+        ordered = originals.keyBy(lambda d: d.key).sortByKey(numPartitions=1).values()
+        results = ordered.mapPartitions(write).collect()
     # Near-duplicates resolve nothing: written in parallel, after what they point at.
     results += fresh.filter(lambda d: d.key in b_links.value).mapPartitions(write).collect()
     totals = [sum(r[i] for r in results) for i in range(3)]

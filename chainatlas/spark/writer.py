@@ -2,14 +2,15 @@
 single-machine worker's ``process``), and write batches of documents with their facts into
 PostgreSQL, one transaction per batch.
 
-Each batch's transaction starts by taking the writers' turn (``ingest.pipeline.take_turn``,
-the same row the single-machine writers bump, so a Spark job and an ``ingest`` at the same
-time take turns too). A task keeps one persister, and with it the organizations it has
-resolved, for all its batches; when the turn shows another writer wrote in between, that
-cache is dropped and read again inside the turn: a candidate organization made by one writer
-is seen by every later batch, so a mention resolved on two workers ends as one organization.
-The driver runs the writes of new documents in input order in one task (see ``job``); the
-expensive part — reading and extraction — runs in parallel before."""
+Resolving organizations is the one order-dependent step (a candidate is made by the first
+document that names it, renamed when a fuller name appears): it runs first, in input order,
+in one task (``link_partition``), planning every document's links and placements
+(``resolve.persist.plan_document``) under the writers' turn (``ingest.pipeline.take_turn``,
+the row the single-machine writers bump too, so a Spark job and an ``ingest`` at the same time
+take turns). The documents and their facts, the bulk of the writing, are then written by every
+executor in parallel from those plans (``write_planned``). A persister without a plan/write
+split (a test's fake) is run whole, in input order, by one task (``write_partition``).
+The expensive part — reading and extraction — runs in parallel before all of this."""
 
 from __future__ import annotations
 
@@ -20,8 +21,10 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from chainatlas.extract.types import Extraction
 from chainatlas.ingest.pipeline import document_row, take_turn
 from chainatlas.ingest.worker import Prepared, Rejection, WorkItem, process, resolve_callable
+from chainatlas.resolve.linker import ResolveCache
 from chainatlas.spark.inputs import OrderKey
 from chainatlas.store import Store
 from chainatlas.store.models import Document, IngestIssue
@@ -87,6 +90,106 @@ def prepare_partition(rows: Iterable[tuple[OrderKey, WorkItem | Rejection]], url
             batch = []
     if batch:
         yield from flush(batch)
+
+
+def planned_persister(spec: str) -> tuple[Callable[..., Any], Callable[..., Any]] | None:
+    """The (plan, write) halves of a persister that has them (``persist.plan_write``)."""
+    halves = getattr(resolve_callable(spec), "plan_write", None)
+    return halves if isinstance(halves, tuple) else None
+
+
+def link_input(d: Done) -> tuple[OrderKey, bytes]:
+    """What planning a document needs (its organizations, region and nodes, and its key for the
+    candidates' source), without its text."""
+    out = d.outcome()
+    assert isinstance(out, Prepared)
+    ex = out.extraction
+    lite = Extraction(organizations=ex.organizations, node_ids=ex.node_ids, region=ex.region)
+    return d.key, pickle.dumps((lite, f"news:{out.document.doc_key}"))
+
+
+def link_partition(rows: Iterable[tuple[OrderKey, bytes]], url: str, persister: str,
+                   batch_size: int) -> Iterator[tuple[OrderKey, bytes]]:
+    """Plan every document, in the order given (the driver sorts them into one partition):
+    candidates and aliases are written here, one transaction per batch, in the writers' turn."""
+    halves = planned_persister(persister)
+    assert halves is not None
+    plan = halves[0]
+    store = store_for(url)
+    cache = ResolveCache()
+    placed: dict[int, set[str]] = {}
+    generation: int | None = None
+    batch: list[tuple[OrderKey, bytes]] = []
+
+    def flush() -> list[tuple[OrderKey, bytes]]:
+        nonlocal generation
+        out = []
+        try:
+            with store.session() as s:
+                bumped = take_turn(s)
+                if generation is not None and bumped != generation + 1:  # another writer wrote
+                    cache.invalidate()
+                    placed.clear()
+                generation = bumped
+                for key, raw in batch:
+                    extraction, source = pickle.loads(raw)
+                    out.append((key, pickle.dumps(plan(s, extraction, cache, source, placed))))
+        except BaseException:
+            placed.clear()  # the cache drops itself on rollback
+            raise
+        batch.clear()
+        return out
+
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= batch_size:
+            yield from flush()
+    if batch:
+        yield from flush()
+
+
+def write_planned(rows: Iterable[tuple[OrderKey, tuple[Done, bytes]]], url: str, persister: str,
+                  batch_size: int) -> Iterator[tuple[int, int, int]]:
+    """Store planned documents, one transaction per batch, alongside the other executors: no
+    turn to wait for (each placement was planned for one document; one already made by a
+    concurrent single-machine writer is kept)."""
+    halves = planned_persister(persister)
+    assert halves is not None
+    write = halves[1]
+    store = store_for(url)
+    stored = unchanged = 0
+    batch: list[tuple[Done, bytes]] = []
+
+    def flush() -> None:
+        nonlocal stored, unchanged
+        with store.session() as s:
+            known = set(s.scalars(select(Document.content_hash).where(
+                Document.content_hash.in_([d.content_hash for d, _ in batch]))))
+            wheres = []
+            for d, raw in sorted(batch, key=lambda x: x[0].key):
+                if d.content_hash in known:
+                    unchanged += 1
+                    continue
+                out = d.outcome()
+                assert isinstance(out, Prepared)
+                row = document_row(out.document, out.signature, None)
+                s.add(row)
+                s.flush()
+                write(s, row, out.document, out.extraction, pickle.loads(raw), racing=True)
+                known.add(d.content_hash)
+                wheres.append(out.item_where)
+                stored += 1
+            if wheres:  # an input rejected by an earlier run has since been fixed
+                s.execute(delete(IngestIssue).where(IngestIssue.path.in_(wheres)))
+        batch.clear()
+
+    for _, pair in rows:
+        batch.append(pair)
+        if len(batch) >= batch_size:
+            flush()
+    if batch:
+        flush()
+    yield stored, unchanged, 0
 
 
 class _Persister:
