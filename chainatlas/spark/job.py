@@ -2,8 +2,9 @@
 
 Stages: (1) Spark reads the inputs (``binaryFile``), executors skip content already stored and
 run prepare → extract → sign; (2) a join on LSH bands over this run's and the stored
-documents' signatures finds near-duplicates, decided on the driver in input order; (3)
-executors write the documents that duplicate nothing, then (4) the near-duplicates, which
+documents' signatures finds near-duplicates, decided on the driver in input order; (3) one
+task resolves the organizations of the documents that duplicate nothing, in input order, and
+every executor writes those documents from its plans; then (4) the near-duplicates, which
 point at documents stored in (3) or before. Every batch is one transaction and skips what is
 already stored, so a killed task is simply retried by Spark, and a killed driver is rerun."""
 
