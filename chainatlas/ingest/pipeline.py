@@ -204,7 +204,7 @@ def document_row(doc: PreparedDocument, signature: list[int] | None, dup_of: int
 def take_turn(s: Session) -> int:
     """Bump the ``ingest_lock`` row in this transaction: every writer of documents (ingest runs,
     upload jobs, Spark tasks) waits here for its turn, held until the transaction ends. Returns
-    the new generation: anything but one more than the writer's last means another wrote since."""
+    the new generation."""
     bumped = s.execute(update(IngestLock).where(IngestLock.name == LOCK_NAME)
                        .values(generation=IngestLock.generation + 1).returning(IngestLock.generation)).scalar()
     if bumped is None:  # a store migrated without its row: make it (a racing writer may too)
@@ -215,6 +215,21 @@ def take_turn(s: Session) -> int:
         except IntegrityError:
             return take_turn(s)
     return bumped
+
+
+class Turns:
+    """One writer's turns: ``take`` waits for the next and says whether another writer wrote
+    since this one's last (a generation other than one more than its last). ``generation``:
+    the generation when the writer read what it caches; None when it has read nothing yet."""
+
+    def __init__(self, generation: int | None = None) -> None:
+        self.generation = generation
+
+    def take(self, s: Session) -> bool:
+        bumped = take_turn(s)
+        another = self.generation is not None and bumped != self.generation + 1
+        self.generation = bumped
+        return another
 
 
 class Writer:
@@ -235,7 +250,7 @@ class Writer:
         self.index = NearDuplicateIndex()
         self.last_doc = 0
         with store.session() as s:
-            self.generation = s.scalar(select(IngestLock.generation).where(IngestLock.name == LOCK_NAME)) or 0
+            self.turns = Turns(s.scalar(select(IngestLock.generation).where(IngestLock.name == LOCK_NAME)) or 0)
             self._load_index(s)
             self.issue_paths: set[str] = set(s.scalars(select(IngestIssue.path)))
 
@@ -254,12 +269,10 @@ class Writer:
     def _take_turn(self, s: Session) -> None:
         """Wait for this writer's turn (held until the transaction ends); refresh what another
         writer made stale."""
-        bumped = take_turn(s)
-        if bumped != self.generation + 1:
+        if self.turns.take(s):
             self._load_index(s)
             if callable(stale := getattr(self.persister, "stale", None)):
                 stale()
-        self.generation = bumped
 
     def known(self, hashes: list[str]) -> set[str]:
         if not hashes:

@@ -17,12 +17,13 @@ from __future__ import annotations
 import pickle
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from itertools import islice
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, select
 
 from chainatlas.extract.types import Extraction
-from chainatlas.ingest.pipeline import document_row, take_turn
+from chainatlas.ingest.pipeline import Turns, document_row
 from chainatlas.ingest.worker import Prepared, Rejection, WorkItem, process, resolve_callable
 from chainatlas.resolve.linker import ResolveCache
 from chainatlas.spark.inputs import OrderKey
@@ -30,6 +31,7 @@ from chainatlas.store import Store
 from chainatlas.store.models import Document, IngestIssue
 
 KNOWN_BATCH = 500
+T = TypeVar("T")
 
 _stores: dict[str, Store] = {}
 
@@ -39,6 +41,12 @@ def store_for(url: str) -> Store:
     if url not in _stores:
         _stores[url] = Store(url)
     return _stores[url]
+
+
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
 
 
 @dataclass
@@ -118,34 +126,21 @@ def link_partition(rows: Iterable[tuple[OrderKey, bytes]], url: str, persister: 
     store = store_for(url)
     cache = ResolveCache()
     placed: dict[int, set[str]] = {}
-    generation: int | None = None
-    batch: list[tuple[OrderKey, bytes]] = []
-
-    def flush() -> list[tuple[OrderKey, bytes]]:
-        nonlocal generation
+    turns = Turns()
+    for batch in _batches(rows, batch_size):
         out = []
         try:
             with store.session() as s:
-                bumped = take_turn(s)
-                if generation is not None and bumped != generation + 1:  # another writer wrote
+                if turns.take(s):  # another writer wrote since this task's last batch
                     cache.invalidate()
                     placed.clear()
-                generation = bumped
                 for key, raw in batch:
                     extraction, source = pickle.loads(raw)
                     out.append((key, pickle.dumps(plan(s, extraction, cache, source, placed))))
         except BaseException:
             placed.clear()  # the cache drops itself on rollback
             raise
-        batch.clear()
-        return out
-
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= batch_size:
-            yield from flush()
-    if batch:
-        yield from flush()
+        yield from out
 
 
 def write_planned(rows: Iterable[tuple[OrderKey, tuple[Done, bytes]]], url: str, persister: str,
@@ -158,10 +153,7 @@ def write_planned(rows: Iterable[tuple[OrderKey, tuple[Done, bytes]]], url: str,
     write = halves[1]
     store = store_for(url)
     stored = unchanged = 0
-    batch: list[tuple[Done, bytes]] = []
-
-    def flush() -> None:
-        nonlocal stored, unchanged
+    for batch in _batches((pair for _, pair in rows), batch_size):
         with store.session() as s:
             known = set(s.scalars(select(Document.content_hash).where(
                 Document.content_hash.in_([d.content_hash for d, _ in batch]))))
@@ -181,32 +173,21 @@ def write_planned(rows: Iterable[tuple[OrderKey, tuple[Done, bytes]]], url: str,
                 stored += 1
             if wheres:  # an input rejected by an earlier run has since been fixed
                 s.execute(delete(IngestIssue).where(IngestIssue.path.in_(wheres)))
-        batch.clear()
-
-    for _, pair in rows:
-        batch.append(pair)
-        if len(batch) >= batch_size:
-            flush()
-    if batch:
-        flush()
     yield stored, unchanged, 0
 
 
 class _Persister:
-    """A task's persister and the writers' generation it last saw."""
+    """A task's persister and its place in the writers' turns."""
 
     def __init__(self, spec: str) -> None:
         fn = resolve_callable(spec)
         factory = getattr(fn, "per_run", None)
         self.persist: Callable[..., Any] = factory() if callable(factory) else fn
-        self.generation: int | None = None
+        self.turns = Turns()
 
     def take_turn(self, s: Any) -> None:
-        bumped = take_turn(s)
-        if self.generation is not None and bumped != self.generation + 1 and callable(
-                stale := getattr(self.persist, "stale", None)):
+        if self.turns.take(s) and callable(stale := getattr(self.persist, "stale", None)):
             stale()
-        self.generation = bumped
 
 
 def write_partition(done: Iterable[Done], url: str, persister: str, batch_size: int,
@@ -219,21 +200,9 @@ def write_partition(done: Iterable[Done], url: str, persister: str, batch_size: 
     store = store_for(url)
     persist = _Persister(persister)
     totals = [0, 0, 0]
-    batch: list[Done] = []
-
-    def flush() -> None:
-        stored, unchanged, dups = _write_batch(store, batch, persist, links, hashes_of_links)
-        totals[0] += stored
-        totals[1] += unchanged
-        totals[2] += dups
-        batch.clear()
-
-    for d in done:
-        batch.append(d)
-        if len(batch) >= batch_size:
-            flush()
-    if batch:
-        flush()
+    for batch in _batches(done, batch_size):
+        for i, n in enumerate(_write_batch(store, batch, persist, links, hashes_of_links)):
+            totals[i] += n
     yield (totals[0], totals[1], totals[2])
 
 
